@@ -1,0 +1,39 @@
+"""The `metacpo` console script, run as a user runs it."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# the console script installed beside this interpreter, as `make` installs it
+METACPO = Path(sys.executable).parent / "metacpo"
+
+
+def run_cli(*args):
+    assert METACPO.exists(), f"the metacpo console script is not installed: {METACPO}"
+    return subprocess.run([METACPO, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_check_drives_a_real_task_end_to_end():
+    result = run_cli("check", "--env", "SafetyPointCircle1-v0", "--steps", "120", "--seed", "5")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("metacpo ") and "torch 2.13.0" in lines[0] and "safety-gymnasium 1.0.0" in lines[0]
+    row = next(line.split() for line in lines if line.startswith("SafetyPointCircle1-v0"))
+    assert row[1:5] == ["28", "2", "120", "1"]
+    assert lines[-1].startswith("ok:")
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "the following arguments are required: COMMAND"),
+    (("train",), "invalid choice: 'train'"),
+    (("check", "--steps", "many"), "invalid int value: 'many'"),
+    (("check", "--steps", "0"), "steps must be at least 1, got 0"),
+    (("check", "--frobnicate"), "unrecognized arguments: --frobnicate"),
+    (("check", "--env", "SafetyCarCirlce1-v0"), "did you mean SafetyCarCircle1-v0"),
+])
+def test_bad_command_lines_exit_2_naming_the_problem(args, message):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,26 @@
+"""The installed package: version, and imports that stay light."""
+import json
+from importlib.metadata import version
+
+import pytest
+
+import metacpo
+
+HEAVY = ["torch", "numpy", "safety_gymnasium", "mujoco", "cvxpy", "cvxpylayers", "matplotlib", "seaborn"]
+
+
+def test_version_matches_installed_metadata():
+    assert metacpo.__version__ == version("metacpo")
+
+
+@pytest.mark.parametrize("module, allowed", [
+    ("metacpo", []),
+    ("metacpo.compat", []),
+    ("metacpo.cli", []),
+    ("metacpo.core", ["torch", "numpy"]),
+])
+def test_import_loads_only_what_it_needs(run_python, module, allowed):
+    code = f"import sys, json, {module}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert set(json.loads(result.stdout)) <= set(allowed)
