@@ -41,11 +41,13 @@ class GridWorld:
     def cell(self, x: int, y: int) -> int: return y * self.width + x
 
     def goal_region(self, split: str) -> list[int]:
-        "Cells the goal is drawn from: right column, upper half (train); top row, left half (test)."
+        "Cells the goal is drawn from: the far edge (top row and right column), every other cell held out for test."
+        edge = [self.cell(x, self.height - 1) for x in range(self.width)] + \
+               [self.cell(self.width - 1, y) for y in range(self.height - 1)]
         if split == "train":
-            return [self.cell(self.width - 1, y) for y in range(self.height // 2, self.height)]
+            return [s for i, s in enumerate(edge) if i % 2 == 0]
         if split == "test":
-            return [self.cell(x, self.height - 1) for x in range(self.width // 2)]
+            return [s for i, s in enumerate(edge) if i % 2 == 1]
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
 
     def n_hazards(self, split: str) -> int: return {"train": 3, "test": 4}[split]
@@ -79,7 +81,7 @@ class TabularCMDP:
 def _landing(world: GridWorld) -> torch.Tensor:
     "L[s, a, s']: probability that action a in s lands on s' (before any goal reset), slip included."
     S, A = world.n_states, world.n_actions
-    move = torch.zeros(S, A, S)
+    move = torch.zeros(S, A, S, dtype=torch.float64)
     for s in range(S):
         x, y = s % world.width, s // world.width
         for a, (dx, dy) in enumerate(ACTIONS):
@@ -91,8 +93,8 @@ def _landing(world: GridWorld) -> torch.Tensor:
 def build_cmdp(world: GridWorld, task: GridTask) -> TabularCMDP:
     "The exact model of `task` in `world`."
     landing = _landing(world)
-    mu = torch.zeros(world.n_states); mu[world.start] = 1.0
-    hazard = torch.zeros(world.n_states); hazard[list(task.hazards)] = 1.0
+    mu = torch.zeros(world.n_states, dtype=torch.float64); mu[world.start] = 1.0
+    hazard = torch.zeros(world.n_states, dtype=torch.float64); hazard[list(task.hazards)] = 1.0
     R, C = landing[:, :, task.goal].clone(), landing @ hazard
     P = landing.clone()
     P[:, :, task.goal] = 0.0

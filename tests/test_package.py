@@ -19,6 +19,9 @@ def test_version_matches_installed_metadata():
     ("metacpo.cli", []),
     ("metacpo.core", ["torch", "numpy"]),
     ("metacpo.qp", ["torch", "numpy"]),
+    ("metacpo.tabular", ["torch", "numpy"]),
+    ("metacpo.meta", ["torch", "numpy"]),
+    ("metacpo.tabular_training", ["torch", "numpy"]),
 ])
 def test_import_loads_only_what_it_needs(run_python, module, allowed):
     code = f"import sys, json, {module}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
