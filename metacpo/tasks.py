@@ -131,9 +131,9 @@ def _move_bodies(task, config: dict) -> None:
     mujoco.mj_forward(m, d)
 
 def _can_move_bodies(task, config: dict) -> bool:
+    "Whether `_move_bodies` handles this kind of world (fast resets on; no free objects, mocaps or meshes)."
     return (task.fast_reset and not config["mocaps"] and not config["free_geoms"]
-            and all(g["type"] != "mesh" for g in config["geoms"].values())
-            and _without_poses(config) == task.compiled_structure)
+            and all(g["type"] != "mesh" for g in config["geoms"].values()))
 
 # %% ../nbs/06_tasks.ipynb #a3ee1adb
 @lru_cache(maxsize=1)
@@ -157,18 +157,18 @@ def _classes():
                     self.placements_conf.placements, self.placements_conf.extents, self.placements_conf.margin)
             self.world_info.layout = self.random_generator.build_layout()
             config = self.world_info.world_config_dict = self._build_world_config(self.world_info.layout)
+            movable = _can_move_bodies(self, config)
             if self.world is None:
                 self.world = World(self.agent, self._obstacles, config)
                 self.world.reset()
                 self.world.build()
-            elif _can_move_bodies(self, config):
-                _move_bodies(self, config)
-                return
-            else:
+            elif not (movable and _without_poses(config) == self.compiled_structure):
                 self.world.reset(build=False)
                 self.world.rebuild(config, state=False)
                 if self.viewer:
                     self._update_viewer(self.model, self.data)
+            if movable:  # also after a build: every reset then ends in the same state, first or not
+                _move_bodies(self, config)
             self.compiled_structure = _without_poses(config)
 
     class Circle(FastBuild, CircleLevel0):
