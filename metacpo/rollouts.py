@@ -9,12 +9,13 @@ __all__ = ['mlp', 'GaussianPolicy', 'gaussian_log_prob', 'ValueNet', 'ObsNormali
 import math
 import multiprocessing as mp
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 
 import numpy as np
 import torch
 from torch import nn
 
-from .tasks import env_worker
+from .tasks import AGENTS, check_choice, env_worker
 
 # %% ../nbs/07_rollouts.ipynb #b99c4ab5
 def mlp(sizes: tuple[int, ...], dtype=torch.float64) -> nn.Sequential:
@@ -128,9 +129,7 @@ def _numpy_mean_function(policy: GaussianPolicy):
 class Sampler:
     "Environments of one task in worker processes; actions computed here, in batches."
     def __init__(self, agent: str = "Car", n_workers: int | None = None, envs_per_worker: int = 4):
-        from metacpo.tasks import AGENTS
-        if agent not in AGENTS:
-            raise ValueError(f"unknown agent {agent!r}: allowed are {', '.join(map(repr, AGENTS))}")
+        check_choice("agent", agent, AGENTS)
         n_workers = mp.cpu_count() if n_workers is None else n_workers
         for name, value in (("n_workers", n_workers), ("envs_per_worker", envs_per_worker)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -178,7 +177,7 @@ class Sampler:
         "Index of a worker with an answer waiting (checking, while none is, that all workers are alive)."
         busy = [i for i, queue in enumerate(outstanding) if queue]
         while True:
-            ready = mp.connection.wait([self._pipes[i] for i in busy], timeout=0.5)
+            ready = wait([self._pipes[i] for i in busy], timeout=0.5)
             if ready:
                 return self._pipes.index(ready[0])
             for i in busy:
