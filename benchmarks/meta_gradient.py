@@ -1,0 +1,90 @@
+"""Time of one Meta-CPO meta-gradient per task (after sampling): the exact product against the diagonal built with
+one backward pass per parameter, as an earlier implementation did.
+
+Car Circle dimensions (40-dim observation, 2-dim action), a batch of 1000 transitions (random data: the cost of
+the graph does not depend on the values), float64, one thread, one inner CPO step (Euclidean, delta = 0.01, both
+constraints active), post-adaptation reward surrogate on a second batch.
+
+exact     metacpo.meta.post_adaptation: adapt with create_graph, then one backward pass (reward meta-gradient)
+diagonal  per parameter i: d x_i / d g_i (one backward pass) and d g_i / d theta_i (one more), then
+          (1 + product) * grad L(phi); for (64, 64) the loop is timed on its first 300 parameters and extrapolated
+
+    .venv/bin/python benchmarks/meta_gradient.py
+"""
+import time
+
+import torch
+
+from metacpo.core import flat_grad, flat_params
+from metacpo.meta import adapt, post_adaptation
+from metacpo.qp import solve_cpo_qp
+from metacpo.rollouts import Batch, GaussianPolicy, gaussian_log_prob
+from metacpo.surrogates import surrogate, surrogate_task_gradients
+
+DELTA, T = 0.01, 1000
+
+
+def random_batch(policy, gen) -> tuple[Batch, torch.Tensor, torch.Tensor]:
+    obs = torch.randn(T, 40, generator=gen, dtype=torch.float64)
+    actions = torch.randn(T, 2, generator=gen, dtype=torch.float64)
+    with torch.no_grad():
+        log_probs = gaussian_log_prob(*policy(obs), actions)
+    flags = torch.zeros(T, dtype=torch.bool)
+    batch = Batch(obs, obs, actions, log_probs, torch.zeros(T), torch.zeros(T), flags, flags, flags, [], [])
+    return batch, torch.randn(T, generator=gen, dtype=torch.float64), torch.randn(T, generator=gen, dtype=torch.float64)
+
+
+def setup(hidden):
+    gen = torch.Generator().manual_seed(0)
+    torch.manual_seed(0)
+    policy = GaussianPolicy(40, 2, hidden=hidden)
+    theta = flat_params(policy)
+    batch, adv_R, adv_C = random_batch(policy, gen)
+    post_batch, post_adv, _ = random_batch(policy, gen)
+    _, b, _ = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, 0.0)(theta.clone().requires_grad_(), False)
+    limit = -0.3 * (2 * DELTA * b @ b).sqrt().item()  # c = 0.3 of the trust region's reach: both constraints active
+    task_gradients = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, limit)
+    objective = lambda phi: (surrogate(policy, phi, post_batch, post_adv),) * 2
+    return policy, theta, task_gradients, objective
+
+
+def exact_seconds(theta, task_gradients, objective) -> float:
+    start = time.perf_counter()
+    out = post_adaptation(theta, task_gradients, objective, 1, DELTA)
+    assert out.adaptation.steps[0].case.item() == 1
+    return time.perf_counter() - start
+
+
+def diagonal_seconds(theta, task_gradients, objective, n_params: int) -> float:
+    "Seconds for the per-parameter diagonal over the first `n_params` parameters (plus the shared work)."
+    start = time.perf_counter()
+    theta = theta.detach().requires_grad_()
+    g, b, c = task_gradients(theta, True)
+    g_leaf = g.detach().requires_grad_()
+    x = solve_cpo_qp(g_leaf, b.detach(), c.detach(), DELTA).x
+    factor = torch.ones_like(theta)
+    for i in range(n_params):
+        dx_dg = torch.autograd.grad(x[i], g_leaf, retain_graph=True)[0][i]
+        dg_dtheta = torch.autograd.grad(g[i], theta, retain_graph=True)[0][i]
+        factor[i] = 1 + dx_dg * dg_dtheta
+    phi = (theta + x).detach().requires_grad_()
+    (factor * flat_grad(objective(phi)[0], phi))[:n_params]
+    return time.perf_counter() - start
+
+
+def main():
+    torch.set_num_threads(1)
+    print(f"one meta-gradient per task, {T} transitions, float64, 1 thread")
+    for hidden, sampled in (((24, 12), None), ((64, 64), 300)):
+        policy, theta, task_gradients, objective = setup(hidden)
+        n = len(theta)
+        exact = min(exact_seconds(theta, task_gradients, objective) for _ in range(3))
+        m = sampled or n
+        diagonal = diagonal_seconds(theta, task_gradients, objective, m) * n / m
+        note = f" (timed on {m} of {n} parameters, extrapolated)" if sampled else ""
+        print(f"hidden {hidden}: {n} parameters: exact {exact * 1e3:.0f} ms, diagonal {diagonal:.1f} s{note}, "
+              f"diagonal / exact = {diagonal / exact:.0f}x")
+
+
+if __name__ == "__main__":
+    main()
