@@ -1,9 +1,9 @@
 """Time of one Meta-CPO meta-gradient per task (after sampling): the exact product against the diagonal built with
 one backward pass per parameter, as an earlier implementation did.
 
-Car Circle dimensions (40-dim observation, 2-dim action), a batch of 1000 transitions (random data: the cost of
-the graph does not depend on the values), float64, one thread, one inner CPO step (Euclidean, delta = 0.01, both
-constraints active), post-adaptation reward surrogate on a second batch.
+Car Circle (40-dim observation, 2-dim action): batches of 1000 transitions sampled with the policy (advantages are
+random numbers: the cost of the graph does not depend on their values), float64, one thread, one inner CPO step
+(Euclidean, delta = 0.01, both constraints active), post-adaptation reward surrogate on a second batch.
 
 exact     metacpo.meta.post_adaptation: adapt with create_graph, then one backward pass (reward meta-gradient)
 diagonal  per parameter i: d x_i / d g_i (one backward pass) and d g_i / d theta_i (one more), then
@@ -16,31 +16,27 @@ import time
 import torch
 
 from metacpo.core import flat_grad, flat_params
-from metacpo.meta import adapt, post_adaptation
+from metacpo.meta import post_adaptation
 from metacpo.qp import solve_cpo_qp
-from metacpo.rollouts import Batch, GaussianPolicy, gaussian_log_prob
+from metacpo.rollouts import Batch, GaussianPolicy, ObsNormalizer, Sampler
 from metacpo.surrogates import surrogate, surrogate_task_gradients
+from metacpo.tasks import CircleTask
 
 DELTA, T = 0.01, 1000
 
 
-def random_batch(policy, gen) -> tuple[Batch, torch.Tensor, torch.Tensor]:
-    obs = torch.randn(T, 40, generator=gen, dtype=torch.float64)
-    actions = torch.randn(T, 2, generator=gen, dtype=torch.float64)
-    with torch.no_grad():
-        log_probs = gaussian_log_prob(*policy(obs), actions)
-    flags = torch.zeros(T, dtype=torch.bool)
-    batch = Batch(obs, obs, actions, log_probs, torch.zeros(T), torch.zeros(T), flags, flags, flags, [], [])
+def sampled_batch(sampler, policy, seed: int, gen) -> tuple[Batch, torch.Tensor, torch.Tensor]:
+    batch = sampler.sample(CircleTask(1.3, 0.9), policy, ObsNormalizer.new(40), T, seed=seed)
     return batch, torch.randn(T, generator=gen, dtype=torch.float64), torch.randn(T, generator=gen, dtype=torch.float64)
 
 
-def setup(hidden):
+def setup(sampler, hidden):
     gen = torch.Generator().manual_seed(0)
     torch.manual_seed(0)
     policy = GaussianPolicy(40, 2, hidden=hidden)
     theta = flat_params(policy)
-    batch, adv_R, adv_C = random_batch(policy, gen)
-    post_batch, post_adv, _ = random_batch(policy, gen)
+    batch, adv_R, adv_C = sampled_batch(sampler, policy, 0, gen)
+    post_batch, post_adv, _ = sampled_batch(sampler, policy, 1, gen)
     _, b, _ = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, 0.0)(theta.clone().requires_grad_(), False)
     limit = -0.3 * (2 * DELTA * b @ b).sqrt().item()  # c = 0.3 of the trust region's reach: both constraints active
     task_gradients = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, limit)
@@ -75,8 +71,9 @@ def diagonal_seconds(theta, task_gradients, objective, n_params: int) -> float:
 def main():
     torch.set_num_threads(1)
     print(f"one meta-gradient per task, {T} transitions, float64, 1 thread")
-    for hidden, sampled in (((24, 12), None), ((64, 64), 300)):
-        policy, theta, task_gradients, objective = setup(hidden)
+    with Sampler("Car", n_workers=2, envs_per_worker=2) as sampler:
+        setups = [(setup(sampler, hidden), hidden, part) for hidden, part in (((24, 12), None), ((64, 64), 300))]
+    for (policy, theta, task_gradients, objective), hidden, sampled in setups:
         n = len(theta)
         exact = min(exact_seconds(theta, task_gradients, objective) for _ in range(3))
         m = sampled or n
