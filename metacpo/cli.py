@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 
 from .compat import import_safety_gymnasium
+from .checks import check_count
 
 # %% ../nbs/10_cli.ipynb #952d173c
 CHECK_ENVS = ("SafetyCarCircle1-v0", "SafetyPointCircle1-v0", "SafetyCarButton1-v0")
@@ -50,8 +51,7 @@ def check_env(env_id: str, steps: int, seed: int, progress: bool = False) -> Env
     "Step `env_id` `steps` times with seeded random actions; raise if anything it returns is not finite."
     import numpy as np
     from tqdm.auto import tqdm
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
+    check_count("steps", steps, 1)
     env = make_registered_env(env_id)
     obs, _ = env.reset(seed=seed)
     env.action_space.seed(seed)

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['n_params', 'flat_params', 'unflatten_params', 'set_flat_params', 'seed_everything', 'flat_grad', 'make_hvp',
-           'CGResult', 'check_finite', 'conjugate_gradient']
+           'CGResult', 'conjugate_gradient']
 
 # %% ../nbs/00_core.ipynb #0e45e69a
 import random
@@ -14,6 +14,8 @@ from typing import Callable
 import numpy as np
 import torch
 from torch import nn
+
+from .checks import check_count, check_finite
 
 # %% ../nbs/00_core.ipynb #d9411469
 def n_params(module: nn.Module) -> int:
@@ -82,19 +84,13 @@ class CGResult:
     iterations: int       # products with A used
     residual: float       # relative residual ||b - A x|| / ||b|| (from the CG recurrence)
 
-def check_finite(name: str, t: torch.Tensor) -> None:
-    "Raise a ValueError naming `name` if tensor `t` holds a NaN or an infinity."
-    if not torch.isfinite(t).all():
-        raise ValueError(f"{name} contains NaN or inf")
-
 def conjugate_gradient(Avp: Callable[[torch.Tensor], torch.Tensor], b: torch.Tensor,
                        max_iters: int, tol: float = 1e-10) -> CGResult:
     "Solve A x = b for symmetric positive definite A, given only `Avp`: v -> A v."
     if b.ndim != 1:
         raise ValueError(f"b must be a vector, got shape {tuple(b.shape)}")
     check_finite("b", b)
-    if not isinstance(max_iters, int) or max_iters < 1:
-        raise ValueError(f"max_iters must be a positive integer, got {max_iters!r}")
+    check_count("max_iters", max_iters, 1)
     if not tol > 0:
         raise ValueError(f"tol must be positive, got {tol!r}")
     b_norm = b.norm()

@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from .checks import check_count
 from .core import flat_grad
 from .qp import CPOStep, solve_cpo_qp
 
@@ -27,24 +28,28 @@ def policy_step(g, b, c, delta: float, constrained: bool, metric=None, cg_iters:
 
 @dataclass
 class Adaptation:
-    "The adapted parameters and the QP solution of every inner step."
-    phi: torch.Tensor
+    "The parameters before and after every inner step (`path[0]` is theta), and each step's QP solution."
+    path: list[torch.Tensor]
     steps: list[CPOStep]
+
+    @property
+    def phi(self) -> torch.Tensor:
+        "The adapted parameters."
+        return self.path[-1]
 
 def adapt(theta: torch.Tensor, task_gradients: TaskGradients, n_steps: int, delta: float,
           constrained: bool = True, differentiable: bool = True) -> Adaptation:
     "`n_steps` inner steps from `theta`; `phi` is differentiable w.r.t. `theta` through them unless not `differentiable`."
-    if n_steps < 0:
-        raise ValueError(f"n_steps must be >= 0, got {n_steps}")
+    check_count("n_steps", n_steps, 0)
     if not theta.requires_grad:  # gradients at phi are needed even when no meta-gradient is
         theta = theta.detach().requires_grad_()
-    phi, steps = theta, []
+    path, steps = [theta], []
     for _ in range(n_steps):
-        g, b, c = task_gradients(phi, differentiable)
+        g, b, c = task_gradients(path[-1], differentiable)
         step = policy_step(g, b, c, delta, constrained)
-        phi = phi + (step.x if differentiable else step.x.detach())
+        path.append(path[-1] + (step.x if differentiable else step.x.detach()))
         steps.append(step)
-    return Adaptation(phi, steps)
+    return Adaptation(path, steps)
 
 # %% ../nbs/04_meta.ipynb #4348b356
 Objectives = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]

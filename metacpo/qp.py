@@ -15,7 +15,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .core import check_finite, conjugate_gradient
+from .checks import check_finite
+from .core import conjugate_gradient
 
 # %% ../nbs/02_cpo_qp.ipynb #2cc8a107
 class QPCase(IntEnum):

@@ -15,7 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .tasks import AGENTS, check_choice, env_worker
+from .checks import check_choice, check_count
+from .tasks import AGENTS, env_worker
 
 # %% ../nbs/07_rollouts.ipynb #b99c4ab5
 def mlp(sizes: tuple[int, ...], dtype=torch.float64) -> nn.Sequential:
@@ -131,9 +132,8 @@ class Sampler:
     def __init__(self, agent: str = "Car", n_workers: int | None = None, envs_per_worker: int = 4):
         check_choice("agent", agent, AGENTS)
         n_workers = mp.cpu_count() if n_workers is None else n_workers
-        for name, value in (("n_workers", n_workers), ("envs_per_worker", envs_per_worker)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        check_count("n_workers", n_workers, 1)
+        check_count("envs_per_worker", envs_per_worker, 1)
         self.agent, self.envs_per_worker = agent, envs_per_worker
         # fork: fast to start, and unlike spawn it does not re-run the user's main script (no __main__ guard
         # needed); the workers never touch torch, so its threads in this process are no hazard
@@ -187,8 +187,7 @@ class Sampler:
     def sample(self, task, policy: GaussianPolicy, normalizer: ObsNormalizer, n_steps: int, seed: int) -> Batch:
         "At least `n_steps` steps of `policy` on `task`: the same number for every environment."
         self._check_open()
-        if n_steps < 1:
-            raise ValueError(f"n_steps must be >= 1, got {n_steps}")
+        check_count("n_steps", n_steps, 1)
         n, k = self.n_envs, self.envs_per_worker
         children = np.random.SeedSequence(seed).spawn(2 * n)
         reset_seeds = [int(c.generate_state(1)[0]) for c in children[:n]]

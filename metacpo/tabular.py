@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .checks import check_choice
 from .core import flat_grad
 
 # %% ../nbs/03_tabular.ipynb #93b4ffcb
@@ -44,11 +45,8 @@ class GridWorld:
         "Cells the goal is drawn from: the far edge (top row and right column), every other cell held out for test."
         edge = [self.cell(x, self.height - 1) for x in range(self.width)] + \
                [self.cell(self.width - 1, y) for y in range(self.height - 1)]
-        if split == "train":
-            return [s for i, s in enumerate(edge) if i % 2 == 0]
-        if split == "test":
-            return [s for i, s in enumerate(edge) if i % 2 == 1]
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+        check_choice("split", split, ("train", "test"))
+        return [s for i, s in enumerate(edge) if i % 2 == (split == "test")]
 
     def n_hazards(self, split: str) -> int: return {"train": 3, "test": 4}[split]
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from .checks import check_choice
 from .core import make_hvp
 from .meta import MetaTask, adapt, meta_step
 from .tabular import (GridWorld, TabularCMDP, build_cmdp, evaluate, exact_task_gradients, policy_returns,
@@ -48,10 +49,6 @@ class TabularConfig:
     test_tasks: int = 20
     seed: int = 0
 
-def _check_algorithm(algorithm: str):
-    if algorithm not in ALGORITHMS:
-        raise ValueError(f"algorithm must be one of {tuple(ALGORITHMS)}, got {algorithm!r}")
-
 def _meta_task(m: TabularCMDP) -> MetaTask:
     return MetaTask(exact_task_gradients(m), lambda phi: policy_returns(m, phi))
 
@@ -65,7 +62,7 @@ class TrainingRun:
 
 def train(algorithm: str, cfg: TabularConfig) -> TrainingRun:
     "Train `algorithm` on the train split of `cfg.world` with exact gradients."
-    _check_algorithm(algorithm)
+    check_choice("algorithm", algorithm, tuple(ALGORITHMS))
     meta, constrained = ALGORITHMS[algorithm]
     w = cfg.world
     theta = torch.zeros(w.n_states * w.n_actions, dtype=torch.float64)
@@ -82,9 +79,10 @@ def train(algorithm: str, cfg: TabularConfig) -> TrainingRun:
 
 @dataclass
 class TestCurve:
-    "Reward and cost on one test task after 0..k adaptation steps, and each step's QP solution."
+    "Reward and cost on one test task after 0..k adaptation steps, the parameters there, and each step's QP solution."
     rewards: list[float]
     costs: list[float]
+    path: list[torch.Tensor]
     steps: list
 
 def meta_test(theta: torch.Tensor, constrained: bool, cfg: TabularConfig) -> list[TestCurve]:
@@ -93,9 +91,8 @@ def meta_test(theta: torch.Tensor, constrained: bool, cfg: TabularConfig) -> lis
     for task in sample_tasks(cfg.world, "test", cfg.test_tasks, seed=cfg.seed + 1):
         m = build_cmdp(cfg.world, task)
         ad = adapt(theta, exact_task_gradients(m), cfg.inner_steps, cfg.inner_delta, constrained, differentiable=False)
-        phis = [theta] + [theta + sum(s.x for s in ad.steps[:j + 1]) for j in range(len(ad.steps))]
-        values = [policy_returns(m, phi.detach()) for phi in phis]
-        curves.append(TestCurve([r.item() for r, _ in values], [c.item() for _, c in values], ad.steps))
+        values = [policy_returns(m, phi.detach()) for phi in ad.path]
+        curves.append(TestCurve([r.item() for r, _ in values], [c.item() for _, c in values], ad.path, ad.steps))
     return curves
 
 # %% ../nbs/05_tabular_training.ipynb #4d993550

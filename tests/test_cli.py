@@ -28,7 +28,7 @@ def test_check_drives_a_real_task_end_to_end():
     ((), "the following arguments are required: COMMAND"),
     (("train",), "invalid choice: 'train'"),
     (("check", "--steps", "many"), "invalid int value: 'many'"),
-    (("check", "--steps", "0"), "steps must be at least 1, got 0"),
+    (("check", "--steps", "0"), "steps must be an integer >= 1, got 0"),
     (("check", "--frobnicate"), "unrecognized arguments: --frobnicate"),
     (("check", "--env", "SafetyCarCirlce1-v0"), "did you mean SafetyCarCircle1-v0"),
 ])

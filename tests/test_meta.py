@@ -39,7 +39,7 @@ def test_first_order_meta_gradient_is_the_gradient_at_the_adapted_policy():
 
 def test_adapt_rejects_negative_steps():
     m = build_cmdp(SMALL, sample_tasks(SMALL, "train", 1, seed=3)[0])
-    with pytest.raises(ValueError, match="n_steps must be >= 0, got -2"):
+    with pytest.raises(ValueError, match="n_steps must be an integer >= 0, got -2"):
         adapt(torch.zeros(N, dtype=torch.float64), exact_task_gradients(m), -2, 0.1)
 
 

@@ -47,7 +47,7 @@ def test_tasks_are_reproducible_valid_and_split():
             assert t.goal in WORLD.goal_region(split) and len(set(t.hazards)) == n_hazards
             assert not any(WORLD.near(h, t.goal) or WORLD.near(h, WORLD.start) for h in t.hazards)
     assert not set(WORLD.goal_region("train")) & set(WORLD.goal_region("test"))
-    with pytest.raises(ValueError, match="split must be 'train' or 'test', got 'holdout'"):
+    with pytest.raises(ValueError, match="unknown split 'holdout': allowed are 'train', 'test'"):
         sample_tasks(WORLD, "holdout", 1, seed=0)
 
 
