@@ -7,8 +7,9 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: run test sync lock
 
+# The demo comparison of all four algorithms on Car Circle; results land in runs/demo.
 run: $(INSTALLED)
-	$(BIN)/metacpo check
+	$(BIN)/metacpo compare --preset demo --out runs/demo
 
 test: $(INSTALLED)
 	$(BIN)/python tools/sync.py --check

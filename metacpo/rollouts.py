@@ -129,8 +129,11 @@ def _numpy_mean_function(policy: GaussianPolicy):
 
 class Sampler:
     "Environments of one task in worker processes; actions computed here, in batches."
-    def __init__(self, agent: str = "Car", n_workers: int | None = None, envs_per_worker: int = 4):
+    def __init__(self, agent: str = "Car", horizon: int | None = None, n_workers: int | None = None,
+                 envs_per_worker: int = 4):
         check_choice("agent", agent, AGENTS)
+        if horizon is not None:
+            check_count("horizon", horizon, 1)
         n_workers = mp.cpu_count() if n_workers is None else n_workers
         check_count("n_workers", n_workers, 1)
         check_count("envs_per_worker", envs_per_worker, 1)
@@ -141,7 +144,7 @@ class Sampler:
         self._pipes, self._workers = [], []
         for _ in range(n_workers):
             parent, child = context.Pipe()
-            worker = context.Process(target=env_worker, args=(child, agent), daemon=True)
+            worker = context.Process(target=env_worker, args=(child, agent, horizon), daemon=True)
             worker.start()
             child.close()
             self._pipes.append(parent); self._workers.append(worker)

@@ -6,14 +6,13 @@
 __all__ = ['ARENA', 'AGENT_START', 'AGENTS', 'SPLITS', 'FAMILIES', 'CircleTask', 'ButtonTask', 'sample', 'make_env', 'env_worker']
 
 # %% ../nbs/06_tasks.ipynb #500df4db
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from .compat import import_safety_gymnasium
-from .checks import check_choice, check_count
+from .checks import check_choice, check_count, check_range
 
 # %% ../nbs/06_tasks.ipynb #c0872ad8
 ARENA = 3.5            # half-size of the floor, metres
@@ -21,20 +20,14 @@ AGENT_START = 0.2      # the Circle agent starts uniformly in [-AGENT_START, AGE
 AGENTS = ("Point", "Car")
 SPLITS = ("level0", "train", "test")
 
-def _check_range(name: str, value, low: float, high: float, low_open: bool = True):
-    ok = (low < value if low_open else low <= value) and value <= high
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not ok:
-        bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must be a number in {bracket}{low}, {high}], got {value!r}")
-
 @dataclass(frozen=True)
 class CircleTask:
     "A Circle task: circle radius and offset of the two constrained side walls (x = +-wall_offset)."
     radius: float
     wall_offset: float
     def __post_init__(self):
-        _check_range("radius", self.radius, 0.0, ARENA)
-        _check_range("wall_offset", self.wall_offset, AGENT_START, ARENA)
+        check_range("radius", self.radius, 0.0, ARENA)
+        check_range("wall_offset", self.wall_offset, AGENT_START, ARENA)
 
 @dataclass(frozen=True)
 class ButtonTask:
@@ -44,7 +37,7 @@ class ButtonTask:
     n_hazards: int
     wrong_button_cost: bool
     def __post_init__(self):
-        _check_range("extent", self.extent, 0.0, ARENA)
+        check_range("extent", self.extent, 0.0, ARENA)
         check_count("n_buttons", self.n_buttons, 1)
         check_count("n_hazards", self.n_hazards, 0)
         if not isinstance(self.wrong_button_cost, bool):
@@ -181,8 +174,8 @@ def _classes():
 
     class TaskEnv(Builder):
         "A Safety-Gymnasium environment of one metacpo task."
-        def __init__(self, task, agent: str, fast_reset: bool = True, **render_kwargs):
-            self.metacpo_task, self._fast_reset = task, fast_reset
+        def __init__(self, task, agent: str, horizon: int | None, fast_reset: bool = True, **render_kwargs):
+            self.metacpo_task, self._horizon, self._fast_reset = task, horizon, fast_reset
             family = {CircleTask: "Circle", ButtonTask: "Button"}[type(task)]
             super().__init__(task_id=f"Safety{agent}{family}Metacpo", config={"agent_name": agent}, **render_kwargs)
 
@@ -190,20 +183,24 @@ def _classes():
             task_class = {CircleTask: Circle, ButtonTask: Button}[type(self.metacpo_task)]
             task = task_class(self.config, self.metacpo_task)
             task.fast_reset = self._fast_reset
+            if self._horizon is not None:
+                task.num_steps = self._horizon  # the episode's time limit
             task.build_observation_space()
             return task
 
     return TaskEnv
 
-def make_env(task, agent: str = "Car", fast_reset: bool = True, **render_kwargs):
-    "A Safety-Gymnasium environment for `task` (CircleTask or ButtonTask) and `agent` ('Point' or 'Car')."
+def make_env(task, agent: str = "Car", horizon: int | None = None, fast_reset: bool = True, **render_kwargs):
+    "A Safety-Gymnasium environment for `task` (CircleTask or ButtonTask) and `agent` ('Point' or 'Car'), episodes of `horizon` steps (None: the family's, 500 for Circle, 1000 for Button)."
     check_choice("agent", agent, AGENTS)
+    if horizon is not None:
+        check_count("horizon", horizon, 1)
     if not isinstance(task, tuple(FAMILIES.values())):
         raise ValueError(f"task must be a CircleTask or a ButtonTask, got {type(task).__name__}")
-    return _classes()(task, agent, fast_reset, **render_kwargs)
+    return _classes()(task, agent, horizon, fast_reset, **render_kwargs)
 
 # %% ../nbs/06_tasks.ipynb #dccb7ae1
-def env_worker(conn, agent: str) -> None:
+def env_worker(conn, agent: str, horizon: int | None) -> None:
     "Loop of a sampler worker: build, reset and step its environments on request (see above)."
     import signal
     import traceback
@@ -224,7 +221,7 @@ def env_worker(conn, agent: str) -> None:
             elif message[0] == "task":
                 _, new_task, seeds = message
                 if new_task != task or len(seeds) != len(envs):
-                    task, envs = new_task, [make_env(new_task, agent) for _ in seeds]
+                    task, envs = new_task, [make_env(new_task, agent, horizon) for _ in seeds]
                 conn.send(("ok", [env.reset(seed=seed)[0] for env, seed in zip(envs, seeds)]))
             elif message[0] == "close":
                 return

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from metacpo.meta import adapt, post_adaptation
 from metacpo.tabular import GridWorld, build_cmdp, exact_task_gradients, policy_returns, sample_tasks
-from metacpo.tabular_training import ALGORITHMS, TabularConfig, meta_test, results_table, train
+from metacpo.config import ALGORITHMS
+from metacpo.meta import adapt, post_adaptation
+from metacpo.tabular_training import TabularConfig, meta_test, results_table, train
 
 SMALL = GridWorld(width=4, height=4, cost_limit=0.1)
 N = SMALL.n_states * SMALL.n_actions

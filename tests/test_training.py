@@ -1,0 +1,115 @@
+"""Training end to end on real Safety-Gymnasium tasks: every algorithm, checkpoints, resume after a kill, the CLI."""
+import csv
+import json
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from metacpo.config import ALGORITHMS, Config
+from metacpo.core import flat_params
+from metacpo.training import CHECKPOINT, TRAIN_LOG, load_checkpoint, save_checkpoint, train
+
+METACPO = Path(sys.executable).parent / "metacpo"
+# episodes of 20 steps, two environments per batch: a meta-iteration takes about a second
+TINY = Config(iterations=1, tasks_per_iteration=1, inner_steps=1, batch_steps=40, horizon=20, hidden=(8,),
+              critic_hidden=(8,), test_tasks=1, seeds=1)
+TINY_OPTIONS = ["--tasks-per-iteration", "1", "--inner-steps", "1", "--batch-steps", "40", "--horizon", "20",
+                "--hidden", "8", "--critic-hidden", "8", "--test-tasks", "1", "--seeds", "1"]
+TIMING = ("sample_s", "update_s")
+
+
+def history_without_timing(run_dir):
+    with open(Path(run_dir) / TRAIN_LOG) as f:
+        return [{k: v for k, v in row.items() if k not in TIMING} for row in csv.DictReader(f)]
+
+
+@pytest.mark.parametrize("algorithm", list(ALGORITHMS))
+def test_one_meta_iteration_of_each_algorithm(tmp_path, algorithm):
+    state = train(algorithm, TINY, tmp_path, progress=False)
+    (row,) = state.history
+    assert row["env_steps"] == 1 * (1 + 1) * 40  # the same budget for every algorithm
+    assert 0.0 <= row["kl"] <= TINY.outer_delta
+    assert row["sample_s"] > 0 and row["update_s"] > 0
+    back = load_checkpoint(tmp_path / CHECKPOINT, TINY, algorithm)
+    assert torch.equal(flat_params(back.learner.policy), flat_params(state.learner.policy))
+
+
+def test_checkpoint_round_trip_and_refusals(tmp_path):
+    state = train("cpo", TINY, tmp_path, progress=False)
+    copy = tmp_path / "copy.pt"
+    save_checkpoint(state, copy)
+    back = load_checkpoint(copy, TINY, "cpo")
+    for name in ("policy", "reward_critic", "cost_critic"):
+        assert torch.equal(flat_params(getattr(back.learner, name)), flat_params(getattr(state.learner, name)))
+    assert (back.learner.normalizer.mean == state.learner.normalizer.mean).all()
+    assert back.history == state.history and back.iteration == 1
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary files
+    with pytest.raises(ValueError, match="horizon: 20 vs 25"):
+        load_checkpoint(copy, replace(TINY, horizon=25, batch_steps=50))
+    copy.write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match="not a readable checkpoint"):
+        load_checkpoint(copy)
+
+
+def run_cli(*args, timeout=300):
+    return subprocess.run([METACPO, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+def test_resume_after_a_kill_gives_the_numbers_of_an_uninterrupted_run(tmp_path):
+    killed, whole = tmp_path / "killed", tmp_path / "whole"
+    options = ["--iterations", "4", *TINY_OPTIONS]
+    process = subprocess.Popen([METACPO, "train", "meta-cpo", "--out", killed, *options],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not (killed / TRAIN_LOG).exists() and time.time() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    done_when_killed = load_checkpoint(killed / CHECKPOINT).iteration
+    assert 1 <= done_when_killed < 4, "the run should have been killed part-way"
+
+    result = run_cli("resume", killed)
+    assert result.returncode == 0, result.stderr
+    result = run_cli("train", "meta-cpo", "--out", whole, *options)
+    assert result.returncode == 0, result.stderr
+
+    a, b = load_checkpoint(killed / CHECKPOINT), load_checkpoint(whole / CHECKPOINT)
+    assert a.iteration == b.iteration == 4
+    assert torch.equal(flat_params(a.learner.policy), flat_params(b.learner.policy))
+    assert torch.equal(flat_params(a.learner.cost_critic), flat_params(b.learner.cost_critic))
+    assert history_without_timing(killed) == history_without_timing(whole)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("train", "ppo"), "argument algorithm: invalid choice: 'ppo'"),
+    (("train", "cpo", "--batch-steps", "1200"), "batch_steps must be a multiple of horizon (500)"),
+    (("train", "cpo", "--iterations", "many"), "argument --iterations: invalid int value: 'many'"),
+    (("compare", "--family", "Goal"), "unknown family 'Goal': allowed are 'circle', 'button'"),
+    (("compare", "--gamma", "2"), "gamma must be a number in (0, 1], got 2.0"),
+    (("compare", "--preset", "huge"), "argument --preset: invalid choice: 'huge'"),
+    (("compare", "--learning-rate", "0.1"), "unrecognized arguments: --learning-rate"),
+    (("evaluate", "/nonexistent"), "/nonexistent holds no metacpo run"),
+])
+def test_bad_options_exit_2_naming_them(args, message):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_refuses_a_corrupt_checkpoint_and_another_runs_directory(tmp_path):
+    result = run_cli("train", "trpo", "--out", tmp_path, "--iterations", "1", *TINY_OPTIONS)
+    assert result.returncode == 0, result.stderr
+    assert "done: 1 iterations, 80 environment steps" in result.stdout
+    result = run_cli("compare", "--out", tmp_path, "--iterations", "1", *TINY_OPTIONS)
+    assert result.returncode == 2 and "holds another run (train" in result.stderr
+    (tmp_path / CHECKPOINT).write_bytes((tmp_path / CHECKPOINT).read_bytes()[:300])
+    result = run_cli("resume", tmp_path)
+    assert result.returncode == 2 and "is not a readable checkpoint (corrupt or truncated?)" in result.stderr
+    assert json.loads((tmp_path / "run.json").read_text())["algorithm"] == "trpo"
