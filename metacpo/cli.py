@@ -52,7 +52,7 @@ def make_registered_env(env_id: str):
 def check_env(env_id: str, steps: int, seed: int, progress: bool = False) -> EnvCheck:
     "Step `env_id` `steps` times with seeded random actions; raise if anything it returns is not finite."
     import numpy as np
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
     check_count("steps", steps, 1)
     env = make_registered_env(env_id)
     obs, _ = env.reset(seed=seed)

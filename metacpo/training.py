@@ -204,7 +204,7 @@ TEST_KEY = 2**31  # seeds of meta-test draws: (seed, TEST_KEY, ...) never equals
 
 def meta_test(state: RunState, sampler: Sampler, progress: bool = False) -> list[dict]:
     "Adapt the trained policy k steps on each held-out task; reward and cost of every step (see above)."
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
     cfg = state.config
     _, constrained = ALGORITHMS[state.algorithm]
     theta = flat_params(state.learner.policy)
@@ -312,7 +312,7 @@ def _tensorboard(run_dir: Path):
 
 def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True) -> RunState:
     "Train `algorithm` in `run_dir`: start a run, or continue the one there; checkpoint every iteration."
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
     run_dir = Path(run_dir)
     if (run_dir / RUN_FILE).exists() and read_run_file(run_dir)["command"] != "train":
         raise ValueError(f"{run_dir} holds a {read_run_file(run_dir)['command']} run, not a training run: choose another directory")

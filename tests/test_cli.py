@@ -26,7 +26,8 @@ def test_check_drives_a_real_task_end_to_end():
 
 @pytest.mark.parametrize("args, message", [
     ((), "the following arguments are required: COMMAND"),
-    (("train",), "invalid choice: 'train'"),
+    (("trian",), "invalid choice: 'trian'"),
+    (("train",), "the following arguments are required: algorithm"),
     (("check", "--steps", "many"), "invalid int value: 'many'"),
     (("check", "--steps", "0"), "steps must be an integer >= 1, got 0"),
     (("check", "--frobnicate"), "unrecognized arguments: --frobnicate"),

@@ -26,6 +26,9 @@ def test_version_matches_installed_metadata():
     ("metacpo.tasks", ["numpy"]),
     ("metacpo.rollouts", ["torch", "numpy"]),
     ("metacpo.surrogates", ["torch", "numpy"]),
+    ("metacpo.config", ["numpy"]),
+    ("metacpo.training", ["torch", "numpy"]),
+    ("metacpo.report", ["torch", "numpy"]),
 ])
 def test_import_loads_only_what_it_needs(run_python, module, allowed):
     code = f"import sys, json, {module}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
