@@ -146,8 +146,7 @@ def _classes():
             movable, structure = _can_move_bodies(self, config), _without_poses(config)
             if self.world is None:
                 self.world = World(self.agent, self._obstacles, config)
-                self.world.reset()
-                self.world.build()
+                self.world.build()  # stock calls world.reset() first, which compiles the same model a first time
             elif not (movable and structure == self.compiled_structure):
                 self.world.reset(build=False)
                 self.world.rebuild(config, state=False)
