@@ -84,15 +84,18 @@ def plot_reward_and_cost(data, x: str, columns: tuple[str, str], cfg: Config, pa
     "Two panels, reward and cost against `x`, a line per algorithm, the cost limit drawn; saved to `path` atomically."
     import matplotlib.pyplot as plt
     import seaborn as sns
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
     for ax, column, label in zip(axes, columns, ("episode reward", "episode cost")):
         sns.lineplot(data, x=x, y=column, hue="algorithm", hue_order=[a for a in ALGORITHMS if a in set(data["algorithm"])],
                      ax=ax, **lineplot)
         ax.set(xlabel=xlabel, ylabel=label)
     axes[1].axhline(cfg.cost_limit, color="black", linestyle="--", label="cost limit")
-    axes[1].legend()
+    handles, labels = axes[1].get_legend_handles_labels()
+    for ax in axes:
+        ax.get_legend().remove()
+    fig.legend(handles, labels, loc="center right")  # one legend, beside the panels rather than over the curves
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 0.86, 1))
     atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=110), binary=True)
     plt.close(fig)
 

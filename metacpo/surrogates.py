@@ -50,7 +50,7 @@ class TaskBatch:
     reward_rate: float               # mean reward per step
     cost_rate: float                 # mean cost per step
 
-def fit_critic(critic: ValueNet, obs: torch.Tensor, targets: torch.Tensor, max_iter: int = 20) -> float:
+def fit_critic(critic: ValueNet, obs: torch.Tensor, targets: torch.Tensor, max_iter: int = 10) -> float:
     "Fit `critic` to `targets` by L-BFGS on the mean squared error; return the fraction of their variance left unexplained."
     optimizer = torch.optim.LBFGS(critic.parameters(), max_iter=max_iter, line_search_fn="strong_wolfe")
     def closure():

@@ -29,14 +29,15 @@ def history_without_timing(run_dir):
         return [{k: v for k, v in row.items() if k not in TIMING} for row in csv.DictReader(f)]
 
 
-@pytest.mark.parametrize("algorithm", list(ALGORITHMS))
-def test_one_meta_iteration_of_each_algorithm(tmp_path, algorithm):
-    state = train(algorithm, TINY, tmp_path, progress=False)
+@pytest.mark.parametrize("algorithm, first_order", [(a, False) for a in ALGORITHMS] + [("meta-cpo", True)])
+def test_one_meta_iteration_of_each_algorithm(tmp_path, algorithm, first_order):
+    cfg = replace(TINY, first_order=first_order)
+    state = train(algorithm, cfg, tmp_path, progress=False)
     (row,) = state.history
     assert row["env_steps"] == 1 * (1 + 1) * 40  # the same budget for every algorithm
     assert 0.0 <= row["kl"] <= TINY.outer_delta
     assert row["sample_s"] > 0 and row["update_s"] > 0
-    back = load_checkpoint(tmp_path / CHECKPOINT, TINY, algorithm)
+    back = load_checkpoint(tmp_path / CHECKPOINT, cfg, algorithm)
     assert torch.equal(flat_params(back.learner.policy), flat_params(state.learner.policy))
 
 
