@@ -70,7 +70,8 @@ class Config:
 
 PRESETS = {
     "paper": Config(),
-    "demo": Config(iterations=30, tasks_per_iteration=2, inner_steps=1, batch_steps=1000, test_tasks=8, seeds=1),
+    "demo": Config(iterations=20, tasks_per_iteration=2, inner_steps=1, batch_steps=2000, inner_delta=1e-3,
+                   test_tasks=6, seeds=1),
 }
 
 def config_differences(a: Config, b: Config) -> list[str]:
