@@ -80,7 +80,7 @@ def markdown_table(table, cfg: Config) -> str:
     return "\n".join(lines) + "\n\n" + budget + "\n"
 
 def plot_reward_and_cost(data, x: str, columns: tuple[str, str], cfg: Config, path: Path, title: str, xlabel: str,
-                         **lineplot) -> None:
+                         xticks=None, **lineplot) -> None:
     "Two panels, reward and cost against `x`, a line per algorithm, the cost limit drawn; saved to `path` atomically."
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -89,6 +89,8 @@ def plot_reward_and_cost(data, x: str, columns: tuple[str, str], cfg: Config, pa
         sns.lineplot(data, x=x, y=column, hue="algorithm", hue_order=[a for a in ALGORITHMS if a in set(data["algorithm"])],
                      ax=ax, **lineplot)
         ax.set(xlabel=xlabel, ylabel=label)
+        if xticks is not None:
+            ax.set_xticks(xticks)
     axes[1].axhline(cfg.cost_limit, color="black", linestyle="--", label="cost limit")
     handles, labels = axes[1].get_legend_handles_labels()
     for ax in axes:
@@ -109,7 +111,7 @@ def plot_adaptation(test, cfg: Config, path: Path) -> None:
     "Reward and cost on the held-out tasks after 0..k adaptation steps (mean and 95% interval over seeds x tasks)."
     plot_reward_and_cost(test, "step", ("reward", "cost"), cfg, path,
                          f"Meta-test: adaptation to held-out {cfg.agent} {cfg.family.capitalize()} tasks",
-                         "adaptation steps", errorbar=("ci", 95), marker="o")
+                         "adaptation steps", xticks=range(cfg.inner_steps + 1), errorbar=("ci", 95), marker="o")
 
 def write_report(out_dir: Path, cfg: Config) -> str:
     "Write results.md, results.csv, training.png and adaptation.png from the logs in `out_dir`; return the markdown."

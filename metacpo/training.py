@@ -6,8 +6,8 @@
 __all__ = ['FISHER_DAMPING', 'BACKTRACK', 'MAX_BACKTRACKS', 'TEST_KEY', 'CHECKPOINT_FORMAT', 'RUN_FILE', 'CHECKPOINT',
            'TRAIN_LOG', 'TEST_LOG', 'Learner', 'RunState', 'env_dims', 'new_run', 'make_sampler', 'seed_of',
            'sample_batch', 'batch_meta_task', 'mean_kl', 'fisher_metric', 'LineSearch', 'line_search',
-           'steps_per_iteration', 'iterate', 'meta_test', 'atomic_write', 'save_checkpoint', 'load_checkpoint',
-           'write_csv', 'write_run_file', 'read_run_file', 'train', 'evaluate']
+           'steps_per_iteration', 'replayed_objectives', 'outer_step', 'iterate', 'meta_test', 'atomic_write',
+           'save_checkpoint', 'load_checkpoint', 'write_csv', 'write_run_file', 'read_run_file', 'train', 'evaluate']
 
 # %% ../nbs/10_training.ipynb #365910a9
 import copy
@@ -25,8 +25,8 @@ import torch
 from .checks import check_choice
 from .config import ALGORITHMS, Config, config_differences, config_from_dict
 from .core import flat_params, make_hvp, seed_everything, set_flat_params, unflatten_params
-from .meta import MetaTask, adapt, meta_gradients, policy_step
-from .qp import QPCase
+from .meta import MetaGradients, MetaTask, adapt, meta_gradients, policy_step
+from .qp import CPOStep, QPCase
 from .rollouts import GaussianPolicy, ObsNormalizer, Sampler, ValueNet
 from .surrogates import TaskBatch, cost_surrogate, surrogate, surrogate_task_gradients, task_batch
 from .tasks import make_env, sample
@@ -147,17 +147,38 @@ def steps_per_iteration(cfg: Config) -> int:
     "Environment steps one iteration samples, the same for every algorithm."
     return cfg.tasks_per_iteration * (cfg.inner_steps + 1) * cfg.batch_steps
 
+def replayed_objectives(learner: Learner, records: list[list[TaskBatch]], k: int, cfg: Config, constrained: bool):
+    "params -> mean post-adaptation (reward, cost) surrogates over the tasks, adapting `params` on the recorded batches."
+    def objectives(params: torch.Tensor) -> tuple[float, float]:
+        values = []
+        for batches in records:
+            replay = batch_meta_task(learner.policy, batches, cfg.cost_limit / cfg.horizon)
+            phi = adapt(params, replay.task_gradients, k, cfg.inner_delta, constrained, differentiable=False).phi
+            values.append([v.item() for v in replay.objectives(phi.detach())])
+        return tuple(np.mean(values, 0))
+    return objectives
+
+def outer_step(learner: Learner, theta: torch.Tensor, m: MetaGradients, records: list[list[TaskBatch]], k: int, cfg: Config,
+               constrained: bool) -> tuple[CPOStep, LineSearch]:
+    "The outer QP in the Fisher metric of theta's states, and the line search along its step on the replayed batches."
+    c = m.cost - cfg.cost_limit / cfg.horizon
+    visited = torch.cat([r[0].batch.obs for r in records])  # states of the pre-adaptation batches: theta's
+    step = policy_step(m.reward_grad, m.cost_grad, torch.tensor(c, dtype=theta.dtype), cfg.outer_delta, constrained,
+                       fisher_metric(learner.policy, theta, visited))
+    objectives = replayed_objectives(learner, records, k, cfg, constrained)
+    evaluate = lambda params: (*objectives(params), mean_kl(learner.policy, theta, params, visited).item())
+    return step, line_search(evaluate, theta, step.x.detach(), m.reward, m.cost, c, cfg.outer_delta, constrained,
+                             must_improve=int(step.case) != QPCase.INFEASIBLE)
+
 def iterate(state: RunState, sampler: Sampler) -> dict:
     "Run one meta-iteration in place; return its history row (also appended to `state.history`)."
     cfg, learner, t = state.config, state.learner, state.iteration
     meta, constrained = ALGORITHMS[state.algorithm]
     k = cfg.inner_steps if meta else 0
     n_steps = cfg.batch_steps if meta else (cfg.inner_steps + 1) * cfg.batch_steps
-    limit_rate = cfg.cost_limit / cfg.horizon
     theta = flat_params(learner.policy)
     tasks = sample(cfg.family, "train", cfg.tasks_per_iteration, seed=seed_of(cfg.seed, t))
-    records = [[] for _ in tasks]
-    sampling = [0.0]
+    records, sampling = [[] for _ in tasks], [0.0]
 
     def sampler_for(i, task):
         def sample_at(params):
@@ -167,32 +188,16 @@ def iterate(state: RunState, sampler: Sampler) -> dict:
         return sample_at
 
     start = time.perf_counter()
-    live = [batch_meta_task(learner.policy, records[i], limit_rate, sampler_for(i, task)) for i, task in enumerate(tasks)]
+    live = [batch_meta_task(learner.policy, records[i], cfg.cost_limit / cfg.horizon, sampler_for(i, task))
+            for i, task in enumerate(tasks)]
     m = meta_gradients(theta, live, k, cfg.inner_delta, constrained, cfg.first_order)
-    c = m.cost - limit_rate
-    visited = torch.cat([r[0].batch.obs for r in records])  # states of the pre-adaptation batches: theta's
-    metric = fisher_metric(learner.policy, theta, visited)
-    step = policy_step(m.reward_grad, m.cost_grad, torch.tensor(c, dtype=theta.dtype), cfg.outer_delta, constrained,
-                       metric)
-
-    def evaluate(params):
-        values = []
-        for batches in records:
-            replay = batch_meta_task(learner.policy, batches, limit_rate)
-            phi = adapt(params, replay.task_gradients, k, cfg.inner_delta, constrained, differentiable=False).phi
-            values.append([v.item() for v in replay.objectives(phi.detach())])
-        kl = mean_kl(learner.policy, theta, params, visited).item()
-        return (*np.mean(values, 0), kl)
-
-    ls = line_search(evaluate, theta, step.x.detach(), m.reward, m.cost, c, cfg.outer_delta, constrained,
-                     must_improve=int(step.case) != QPCase.INFEASIBLE)
+    step, ls = outer_step(learner, theta, m, records, k, cfg, constrained)
     set_flat_params(learner.policy, theta + ls.fraction * step.x.detach())
     elapsed = time.perf_counter() - start
-    before, after = [r[0] for r in records], [r[-1] for r in records]
-    episode = lambda rates: float(np.mean(rates) * cfg.horizon)
+    episode = lambda j, rate: float(np.mean([getattr(r[j], rate) for r in records]) * cfg.horizon)  # j: 0 before, -1 after
     row = dict(iteration=t + 1, env_steps=(t + 1) * steps_per_iteration(cfg),
-               reward_before=episode([b.reward_rate for b in before]), cost_before=episode([b.cost_rate for b in before]),
-               reward_after=episode([b.reward_rate for b in after]), cost_after=episode([b.cost_rate for b in after]),
+               reward_before=episode(0, "reward_rate"), cost_before=episode(0, "cost_rate"),
+               reward_after=episode(-1, "reward_rate"), cost_after=episode(-1, "cost_rate"),
                outer_case=QPCase(int(step.case)).name, step_fraction=ls.fraction, kl=ls.kl,
                sample_s=sampling[0], update_s=elapsed - sampling[0])
     state.iteration += 1
