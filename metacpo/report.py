@@ -34,7 +34,7 @@ def compare(cfg: Config, out_dir: Path, progress: bool = True) -> str:
     for seed in range(cfg.seed, cfg.seed + cfg.seeds):
         for algorithm in ALGORITHMS:
             run_dir = run_dir_of(out_dir, algorithm, seed)
-            train(algorithm, replace(cfg, seed=seed), run_dir, progress)
+            train(algorithm, replace(cfg, seed=seed, seeds=1), run_dir, progress)  # each run's config: that run alone
             if not (run_dir / TEST_LOG).exists():
                 evaluate(run_dir, progress)
     return write_report(out_dir, cfg)
