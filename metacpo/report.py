@@ -10,10 +10,8 @@ __all__ = ['run_dir_of', 'compare', 'load_logs', 'results_table', 'markdown_tabl
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from .config import ALGORITHMS, Config, config_differences
-from .training import (CHECKPOINT, TEST_LOG, TRAIN_LOG, atomic_write, evaluate, read_run_file,
+from .training import (RUN_FILE, TEST_LOG, TRAIN_LOG, atomic_write, evaluate, read_run_file,
                               steps_per_iteration, train, write_run_file)
 
 # %% ../nbs/11_report.ipynb #56ae46ff
@@ -24,7 +22,7 @@ def run_dir_of(out_dir: Path, algorithm: str, seed: int) -> Path:
 def compare(cfg: Config, out_dir: Path, progress: bool = True) -> str:
     "Train and meta-test every algorithm for `cfg.seeds` seeds in `out_dir` (continuing what is there); write the report."
     out_dir = Path(out_dir)
-    if (out_dir / "run.json").exists():
+    if (out_dir / RUN_FILE).exists():
         info = read_run_file(out_dir)
         if info["command"] != "compare" or info["config"] != cfg:
             differences = "".join(f"; {d}" for d in config_differences(info["config"], cfg))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .core import flat_grad, flat_params, unflatten_params
+from .core import flat_grad, unflatten_params
 from .rollouts import Batch, GaussianPolicy, ValueNet, gae, gaussian_log_prob
 
 # %% ../nbs/08_surrogates.ipynb #b3260cff
