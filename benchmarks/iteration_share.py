@@ -1,10 +1,10 @@
 """Share of a demo meta-iteration's wall time spent sampling vs updating, for each algorithm.
 
-Runs a few iterations of every algorithm with the `demo` preset (Car Circle, 2 tasks x 2 batches x 1000 steps per
+Runs a few iterations of every algorithm with the `demo` preset (Car Circle, 2 tasks x 2 batches x 2000 steps per
 iteration) in a temporary directory and prints, per algorithm, the mean seconds per iteration spent
 
 sampling  inside the sampler: building the environments of each new task, stepping them, batched policy inference
-updating  everything else: critic fits, advantages, surrogate gradients, meta-gradient, QPs, line search, checkpoint
+updating  everything else in the iteration: critic fits, advantages, surrogate gradients, meta-gradient, QPs, line search
 
 and the updating share. Target: updating under 10% of the iteration. The first iteration of a run is reported apart:
 it also pays one-off costs (starting the workers, torch's first autograd passes).
