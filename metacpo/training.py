@@ -347,6 +347,8 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True) -> 
 def evaluate(run_dir: Path, progress: bool = True) -> list[dict]:
     "Meta-test the run in `run_dir` from its checkpoint; write and return the rows of its `test.csv`."
     info = read_run_file(run_dir)
+    if info["command"] != "train":
+        raise ValueError(f"{run_dir} holds a {info['command']} run: evaluate takes the directory of one training run")
     state = load_checkpoint(Path(run_dir) / CHECKPOINT, info["config"])
     with make_sampler(state.config) as sampler:
         rows = meta_test(state, sampler, progress)

@@ -13,7 +13,7 @@ import torch
 
 from metacpo.config import ALGORITHMS, Config
 from metacpo.core import flat_params
-from metacpo.training import CHECKPOINT, TRAIN_LOG, load_checkpoint, save_checkpoint, train
+from metacpo.training import CHECKPOINT, TRAIN_LOG, evaluate, load_checkpoint, save_checkpoint, train, write_run_file
 
 METACPO = Path(sys.executable).parent / "metacpo"
 # episodes of 20 steps, two environments per batch: a meta-iteration takes about a second
@@ -114,3 +114,9 @@ def test_cli_refuses_a_corrupt_checkpoint_and_another_runs_directory(tmp_path):
     result = run_cli("resume", tmp_path)
     assert result.returncode == 2 and "is not a readable checkpoint (corrupt or truncated?)" in result.stderr
     assert json.loads((tmp_path / "run.json").read_text())["algorithm"] == "trpo"
+
+
+def test_evaluate_refuses_a_comparison_directory(tmp_path):
+    write_run_file(tmp_path, "compare", TINY)
+    with pytest.raises(ValueError, match="holds a compare run: evaluate takes the directory of one training run"):
+        evaluate(tmp_path, progress=False)
