@@ -99,6 +99,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'metacpo.rollouts.ValueNet.__init__': ('rollouts.html#valuenet.__init__', 'metacpo/rollouts.py'),
                                   'metacpo.rollouts.ValueNet.forward': ('rollouts.html#valuenet.forward', 'metacpo/rollouts.py'),
                                   'metacpo.rollouts._numpy_mean_function': ('rollouts.html#_numpy_mean_function', 'metacpo/rollouts.py'),
+                                  'metacpo.rollouts._worker_main': ('rollouts.html#_worker_main', 'metacpo/rollouts.py'),
                                   'metacpo.rollouts.gae': ('rollouts.html#gae', 'metacpo/rollouts.py'),
                                   'metacpo.rollouts.gaussian_log_prob': ('rollouts.html#gaussian_log_prob', 'metacpo/rollouts.py'),
                                   'metacpo.rollouts.mlp': ('rollouts.html#mlp', 'metacpo/rollouts.py')},

@@ -105,7 +105,7 @@ def config_of(args) -> Config:
 def run_train(args) -> None:
     from metacpo.training import train
     cfg = config_of(args)
-    out = Path(args.out or f"runs/{args.preset}-{args.algorithm}")
+    out = args.out = Path(args.out or f"runs/{args.preset}-{args.algorithm}")
     print(f"training {args.algorithm} in {out} (continue a stopped run: metacpo resume {out})", flush=True)
     state = train(args.algorithm, cfg, out)
     last = state.history[-1]
@@ -116,7 +116,7 @@ def run_train(args) -> None:
 def run_compare(args) -> None:
     from metacpo.report import compare
     cfg = config_of(args)
-    out = Path(args.out or f"runs/{args.preset}")
+    out = args.out = Path(args.out or f"runs/{args.preset}")
     print(f"comparing {', '.join(ALGORITHMS)} in {out} (continue a stopped run: metacpo resume {out})", flush=True)
     print(compare(cfg, out))
     print(f"results: {out / 'results.md'}, {out / 'results.csv'}; figures: {out / 'training.png'}, {out / 'adaptation.png'}")
@@ -190,5 +190,6 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as e:
         parser.exit(2, f"metacpo {args.command}: error: {e}\n")
     except KeyboardInterrupt:
-        where = getattr(args, "out", None) or getattr(args, "dir", None) or "DIR"
-        parser.exit(130, f"\nmetacpo {args.command}: interrupted; the last checkpoint is kept: metacpo resume {where}\n")
+        where = getattr(args, "out", None) or getattr(args, "dir", None)  # set by train, compare and resume
+        hint = f"; the last checkpoint is kept: metacpo resume {where}" if where else ""
+        parser.exit(130, f"\nmetacpo {args.command}: interrupted{hint}\n")

@@ -80,9 +80,11 @@ def config_differences(a: Config, b: Config) -> list[str]:
             if getattr(a, f.name) != getattr(b, f.name)]
 
 def config_from_dict(values: dict) -> Config:
-    "A Config from a dict such as `asdict(config)` or JSON (lists become tuples); unknown keys are an error naming them."
+    "A Config from a complete dict such as `asdict(config)` or its JSON (lists become tuples); unknown or missing keys are named."
     names = [f.name for f in fields(Config)]
-    unknown = sorted(set(values) - set(names))
+    unknown, missing = sorted(set(values) - set(names)), [n for n in names if n not in values]
     if unknown:
         raise ValueError(f"unknown config field(s) {', '.join(unknown)}: allowed are {', '.join(names)}")
+    if missing:  # written by another version: defaults would silently change what the run was
+        raise ValueError(f"config field(s) missing: {', '.join(missing)}")
     return Config(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})

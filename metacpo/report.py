@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .config import ALGORITHMS, Config, config_differences
-from .training import (RUN_FILE, TEST_LOG, TRAIN_LOG, atomic_write, evaluate, read_run_file,
+from .training import (CHECKPOINT, RUN_FILE, TEST_LOG, TRAIN_LOG, atomic_write, evaluate, read_run_file,
                               steps_per_iteration, train, write_run_file)
 
 # %% ../nbs/11_report.ipynb #56ae46ff
@@ -33,8 +33,9 @@ def compare(cfg: Config, out_dir: Path, progress: bool = True) -> str:
         for algorithm in ALGORITHMS:
             run_dir = run_dir_of(out_dir, algorithm, seed)
             train(algorithm, replace(cfg, seed=seed, seeds=1), run_dir, progress)  # each run's config: that run alone
-            if not (run_dir / TEST_LOG).exists():
-                evaluate(run_dir, progress)
+            test_log = run_dir / TEST_LOG
+            if not test_log.exists() or test_log.stat().st_mtime < (run_dir / CHECKPOINT).stat().st_mtime:
+                evaluate(run_dir, progress)  # none yet, or one of an earlier checkpoint
     return write_report(out_dir, cfg)
 
 # %% ../nbs/11_report.ipynb #01ec9347

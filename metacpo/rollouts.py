@@ -127,6 +127,12 @@ def _numpy_mean_function(policy: GaussianPolicy):
         return obs
     return mean
 
+def _worker_main(conn, agent: str, horizon: int | None, inherited) -> None:
+    "A worker: close the parent's pipe ends it inherited by forking (else it never sees the parent die), then serve."
+    for end in inherited:
+        end.close()
+    env_worker(conn, agent, horizon)
+
 class Sampler:
     "Environments of one task in worker processes; actions computed here, in batches."
     def __init__(self, agent: str = "Car", horizon: int | None = None, n_workers: int | None = None,
@@ -144,7 +150,8 @@ class Sampler:
         self._pipes, self._workers = [], []
         for _ in range(n_workers):
             parent, child = context.Pipe()
-            worker = context.Process(target=env_worker, args=(child, agent, horizon), daemon=True)
+            worker = context.Process(target=_worker_main, args=(child, agent, horizon, [*self._pipes, parent]),
+                                     daemon=True)
             worker.start()
             child.close()
             self._pipes.append(parent); self._workers.append(worker)

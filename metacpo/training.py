@@ -124,23 +124,21 @@ def fisher_metric(policy: GaussianPolicy, theta: torch.Tensor, obs: torch.Tensor
 
 @dataclass
 class LineSearch:
-    "The fraction of the QP step taken (0: none passed) and the real changes it made."
+    "The fraction of the QP step taken (0: none passed) and the KL divergence it moved the policy by."
     fraction: float
     kl: float
-    reward_change: float
-    cost_change: float
 
 def line_search(evaluate, theta: torch.Tensor, x: torch.Tensor, reward: float, cost: float, c: float, delta: float,
                 constrained: bool, must_improve: bool) -> LineSearch:
-    "Largest fraction 0.8^j of `x` passing the checks above; `evaluate(params) -> (reward, cost, kl)`."
+    "Largest fraction 0.8^j of `x` whose (reward, cost, kl) = `evaluate(theta + fraction x)` pass the line search's checks."
     for j in range(MAX_BACKTRACKS):
         fraction = BACKTRACK ** j
         new_reward, new_cost, kl = evaluate(theta + fraction * x)
         passes = (kl <= delta and (not constrained or new_cost - cost <= max(-c, 0.0))
                   and (not must_improve or new_reward > reward))
         if passes:
-            return LineSearch(fraction, kl, new_reward - reward, new_cost - cost)
-    return LineSearch(0.0, 0.0, 0.0, 0.0)
+            return LineSearch(fraction, kl)
+    return LineSearch(0.0, 0.0)
 
 # %% ../nbs/10_training.ipynb #bf9ba085
 def steps_per_iteration(cfg: Config) -> int:
@@ -168,7 +166,7 @@ def outer_step(learner: Learner, theta: torch.Tensor, m: MetaGradients, records:
     objectives = replayed_objectives(learner, records, k, cfg, constrained)
     evaluate = lambda params: (*objectives(params), mean_kl(learner.policy, theta, params, visited).item())
     return step, line_search(evaluate, theta, step.x.detach(), m.reward, m.cost, c, cfg.outer_delta, constrained,
-                             must_improve=int(step.case) != QPCase.INFEASIBLE)
+                             must_improve=not constrained or c <= 0)
 
 def iterate(state: RunState, sampler: Sampler) -> dict:
     "Run one meta-iteration in place; return its history row (also appended to `state.history`)."
@@ -235,11 +233,14 @@ def atomic_write(path: Path, write, binary: bool = False) -> None:
     "Call `write(file)` on a temporary file next to `path`, flush it to disk, and rename it to `path`."
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb" if binary else "w", **({} if binary else {"newline": ""})) as f:
-        write(f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb" if binary else "w", **({} if binary else {"newline": ""})) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # only left when writing failed
 
 def save_checkpoint(state: RunState, path: Path) -> None:
     "Write `state` to `path` atomically."
@@ -303,8 +304,11 @@ def read_run_file(run_dir: Path) -> dict:
     path = Path(run_dir) / RUN_FILE
     if not path.is_file():
         raise ValueError(f"{run_dir} holds no metacpo run (no {RUN_FILE})")
-    info = json.loads(path.read_text())
-    info["config"] = config_from_dict(info["config"])
+    try:
+        info = json.loads(path.read_text())
+        info["config"] = config_from_dict(info["config"])
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise ValueError(f"{path} is not a readable run file: {type(e).__name__}: {e}") from None
     return info
 
 def _tensorboard(run_dir: Path):
@@ -329,19 +333,22 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True) -> 
     if state.iteration >= cfg.iterations:
         return state
     board = _tensorboard(run_dir)
-    with make_sampler(cfg) as sampler, tqdm(total=cfg.iterations, initial=state.iteration, disable=not progress,
-                                             desc=f"{algorithm} seed {cfg.seed}", unit="it") as bar:
-        while state.iteration < cfg.iterations:
-            row = iterate(state, sampler)
-            save_checkpoint(state, run_dir / CHECKPOINT)
-            write_csv(state.history, run_dir / TRAIN_LOG)
-            if board is not None:
-                for key in ("reward_before", "cost_before", "reward_after", "cost_after", "step_fraction", "kl"):
-                    board.add_scalar(key, row[key], row["env_steps"])
-            bar.set_postfix(reward=f"{row['reward_after']:.2f}", cost=f"{row['cost_after']:.1f}/{cfg.cost_limit:g}")
-            bar.update(1)
-    if board is not None:
-        board.close()
+    try:
+        with make_sampler(cfg) as sampler, tqdm(total=cfg.iterations, initial=state.iteration, disable=not progress,
+                                                 desc=f"{algorithm} seed {cfg.seed}", unit="it") as bar:
+            while state.iteration < cfg.iterations:
+                row = iterate(state, sampler)
+                save_checkpoint(state, run_dir / CHECKPOINT)
+                write_csv(state.history, run_dir / TRAIN_LOG)
+                if board is not None:
+                    for key in ("reward_before", "cost_before", "reward_after", "cost_after", "step_fraction", "kl"):
+                        board.add_scalar(key, row[key], row["env_steps"])
+                    board.flush()
+                bar.set_postfix(reward=f"{row['reward_after']:.2f}", cost=f"{row['cost_after']:.1f}/{cfg.cost_limit:g}")
+                bar.update(1)
+    finally:
+        if board is not None:
+            board.close()
     return state
 
 def evaluate(run_dir: Path, progress: bool = True) -> list[dict]:

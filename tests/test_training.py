@@ -13,7 +13,8 @@ import torch
 
 from metacpo.config import ALGORITHMS, Config
 from metacpo.core import flat_params
-from metacpo.training import CHECKPOINT, TRAIN_LOG, evaluate, load_checkpoint, save_checkpoint, train, write_run_file
+from metacpo.training import (CHECKPOINT, TRAIN_LOG, evaluate, load_checkpoint, new_run, save_checkpoint, train,
+                              write_run_file)
 
 METACPO = Path(sys.executable).parent / "metacpo"
 # episodes of 20 steps, two environments per batch: a meta-iteration takes about a second
@@ -36,6 +37,8 @@ def test_one_meta_iteration_of_each_algorithm(tmp_path, algorithm, first_order):
     (row,) = state.history
     assert row["env_steps"] == 1 * (1 + 1) * 40  # the same budget for every algorithm
     assert 0.0 <= row["kl"] <= TINY.outer_delta
+    moved = not torch.equal(flat_params(new_run(algorithm, cfg).learner.policy), flat_params(state.learner.policy))
+    assert moved == (row["step_fraction"] > 0)
     assert row["sample_s"] > 0 and row["update_s"] > 0
     back = load_checkpoint(tmp_path / CHECKPOINT, cfg, algorithm)
     assert torch.equal(flat_params(back.learner.policy), flat_params(state.learner.policy))
@@ -50,7 +53,6 @@ def test_checkpoint_round_trip_and_refusals(tmp_path):
         assert torch.equal(flat_params(getattr(back.learner, name)), flat_params(getattr(state.learner, name)))
     assert (back.learner.normalizer.mean == state.learner.normalizer.mean).all()
     assert back.history == state.history and back.iteration == 1
-    assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary files
     with pytest.raises(ValueError, match="horizon: 20 vs 25"):
         load_checkpoint(copy, replace(TINY, horizon=25, batch_steps=50))
     copy.write_bytes(b"not a checkpoint")
@@ -62,6 +64,19 @@ def run_cli(*args, timeout=300):
     return subprocess.run([METACPO, *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
 
+def children_of(pid):
+    "Process ids whose parent is `pid` (from /proc)."
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 def test_resume_after_a_kill_gives_the_numbers_of_an_uninterrupted_run(tmp_path):
     killed, whole = tmp_path / "killed", tmp_path / "whole"
     options = ["--iterations", "4", *TINY_OPTIONS]
@@ -70,8 +85,14 @@ def test_resume_after_a_kill_gives_the_numbers_of_an_uninterrupted_run(tmp_path)
     deadline = time.time() + 120
     while not (killed / TRAIN_LOG).exists() and time.time() < deadline:
         time.sleep(0.02)
+    workers = children_of(process.pid)
+    assert workers, "the run's sampler workers should be running"
     process.send_signal(signal.SIGKILL)
     process.wait()
+    deadline = time.time() + 10  # the workers see their pipes close and exit: nothing is left running
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "sampler workers outlived a killed run"
     done_when_killed = load_checkpoint(killed / CHECKPOINT).iteration
     assert 1 <= done_when_killed < 4, "the run should have been killed part-way"
 
