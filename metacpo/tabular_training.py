@@ -13,7 +13,8 @@ import torch
 
 from .checks import check_choice
 from .core import make_hvp
-from .meta import ALGORITHMS, MetaTask, adapt, meta_step
+from .config import ALGORITHMS
+from .meta import MetaTask, adapt, meta_step
 from .tabular import (GridWorld, TabularCMDP, build_cmdp, evaluate, exact_task_gradients, policy_returns,
                              sample_tasks, softmax_policy)
 
