@@ -53,7 +53,9 @@ class RunState:
 def env_dims(family: str, agent: str) -> tuple[int, int]:
     "(observation, action) dimensions of the family's environments for `agent`."
     env = make_env(sample(family, "level0", 1, seed=0)[0], agent)
-    return env.observation_space.shape[0], env.action_space.shape[0]
+    dims = env.observation_space.shape[0], env.action_space.shape[0]
+    env.close()
+    return dims
 
 def new_run(algorithm: str, cfg: Config) -> RunState:
     "A run of `algorithm` before its first iteration, networks initialized from `cfg.seed`."
@@ -323,8 +325,9 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True) -> 
     "Train `algorithm` in `run_dir`: start a run, or continue the one there; checkpoint every iteration."
     from tqdm import tqdm
     run_dir = Path(run_dir)
-    if (run_dir / RUN_FILE).exists() and read_run_file(run_dir)["command"] != "train":
-        raise ValueError(f"{run_dir} holds a {read_run_file(run_dir)['command']} run, not a training run: choose another directory")
+    command = read_run_file(run_dir)["command"] if (run_dir / RUN_FILE).exists() else "train"
+    if command != "train":
+        raise ValueError(f"{run_dir} holds a {command} run, not a training run: choose another directory")
     if (run_dir / CHECKPOINT).exists():
         state = load_checkpoint(run_dir / CHECKPOINT, cfg, algorithm)
     else:
