@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .checks import check_choice, check_count
-from .tasks import AGENTS, env_worker
+from .tasks import AGENTS, EnvCache
 
 # %% ../nbs/07_rollouts.ipynb #b99c4ab5
 def mlp(sizes: tuple[int, ...], dtype=torch.float64) -> nn.Sequential:
