@@ -198,7 +198,7 @@ def make_env(task, agent: str = "Car", horizon: int | None = None, fast_reset: b
         raise ValueError(f"task must be a CircleTask or a ButtonTask, got {type(task).__name__}")
     return _classes()(task, agent, horizon, fast_reset, **render_kwargs)
 
-# %% ../nbs/06_tasks.ipynb #5e05a59d
+# %% ../nbs/06_tasks.ipynb #8a250ec3
 class EnvCache:
     "A worker's environments: `get(task)` returns one of `task` (the last one built, if it was built for `task`)."
     def __init__(self, agent: str, horizon: int | None = None):
