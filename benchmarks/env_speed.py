@@ -3,9 +3,8 @@
 Measures, in one run:
   stock    the registered Safety-Gymnasium SafetyCarCircle1-v0 (one process; rebuilds the model every reset)
   ours     metacpo's Circle task environment (one process; fast resets)
-  sampler  metacpo's Sampler with 1 and with 2 workers (batched inference in the parent; the policy's mean is zero,
-           so its actions are Gaussian noise like the random actions above)
-and prints steps/s with the ratios ours / stock and sampler / (workers x ours).
+and prints steps/s with the ratio ours / stock. A meta-iteration's sampling throughput is
+benchmarks/sampling_throughput.py.
 
     .venv/bin/python benchmarks/env_speed.py
 """
@@ -15,7 +14,6 @@ import numpy as np
 import torch
 
 from metacpo.compat import import_safety_gymnasium
-from metacpo.rollouts import GaussianPolicy, ObsNormalizer, Sampler
 from metacpo.tasks import CircleTask, make_env
 
 EPISODES = 4
@@ -37,18 +35,6 @@ def steps_per_second(env, episodes: int) -> float:
     return steps / (time.perf_counter() - start)
 
 
-def sampler_steps_per_second(task, n_workers: int, envs_per_worker: int) -> float:
-    policy = GaussianPolicy(40, 2)
-    with torch.no_grad():
-        policy.mean[-1].weight.zero_(); policy.mean[-1].bias.zero_()
-    with Sampler("Car", n_workers=n_workers, envs_per_worker=envs_per_worker) as sampler:
-        n_steps = EPISODES * HORIZON * n_workers * 2
-        sampler.sample(task, policy, ObsNormalizer.new(40), sampler.n_envs, seed=0)  # builds the environments
-        start = time.perf_counter()
-        batch = sampler.sample(task, policy, ObsNormalizer.new(40), n_steps, seed=1)
-        return batch.n_steps / (time.perf_counter() - start)
-
-
 def main():
     torch.set_num_threads(1)
     safety_gymnasium = import_safety_gymnasium()
@@ -57,10 +43,6 @@ def main():
     ours = steps_per_second(make_env(task, "Car"), EPISODES * 4)
     print(f"stock SafetyCarCircle1-v0, one process : {stock:8.0f} steps/s")
     print(f"ours (fast reset), one process         : {ours:8.0f} steps/s   ours / stock = {ours / stock:.1f}")
-    for n_workers, envs_per_worker in ((1, 4), (1, 8), (2, 4), (2, 8), (2, 16)):
-        rate = sampler_steps_per_second(task, n_workers, envs_per_worker)
-        print(f"sampler, {n_workers} worker(s) x {envs_per_worker:2d} envs      : {rate:8.0f} steps/s   "
-              f"sampler / (workers x ours) = {rate / (n_workers * ours):.2f}")
 
 
 if __name__ == "__main__":

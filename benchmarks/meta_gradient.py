@@ -18,7 +18,7 @@ import torch
 from metacpo.core import flat_grad, flat_params
 from metacpo.meta import post_adaptation
 from metacpo.qp import solve_cpo_qp
-from metacpo.rollouts import Batch, GaussianPolicy, ObsNormalizer, Sampler
+from metacpo.rollouts import Batch, GaussianPolicy, ObsNormalizer, Request, Sampler
 from metacpo.surrogates import surrogate, surrogate_task_gradients
 from metacpo.tasks import CircleTask
 
@@ -26,7 +26,7 @@ DELTA, T = 0.01, 1000
 
 
 def sampled_batch(sampler, policy, seed: int, gen) -> tuple[Batch, torch.Tensor, torch.Tensor]:
-    batch = sampler.sample(CircleTask(1.3, 0.9), policy, ObsNormalizer.new(40), T, seed=seed)
+    batch, = sampler.sample([Request(CircleTask(1.3, 0.9), T, seed=seed)], policy, ObsNormalizer.new(40))
     return batch, torch.randn(T, generator=gen, dtype=torch.float64), torch.randn(T, generator=gen, dtype=torch.float64)
 
 
@@ -46,7 +46,7 @@ def setup(sampler, hidden):
 
 def exact_seconds(theta, task_gradients, objective) -> float:
     start = time.perf_counter()
-    out = post_adaptation(theta, task_gradients, objective, 1, DELTA)
+    out = post_adaptation(theta, [task_gradients], objective, DELTA)
     assert out.adaptation.steps[0].case.item() == 1
     return time.perf_counter() - start
 
@@ -71,7 +71,7 @@ def diagonal_seconds(theta, task_gradients, objective, n_params: int) -> float:
 def main():
     torch.set_num_threads(1)
     print(f"one meta-gradient per task, {T} transitions, float64, 1 thread")
-    with Sampler("Car", n_workers=2, envs_per_worker=2) as sampler:
+    with Sampler("Car", n_workers=2) as sampler:
         setups = [(setup(sampler, hidden), hidden, part) for hidden, part in (((24, 12), None), ((64, 64), 300))]
     for (policy, theta, task_gradients, objective), hidden, sampled in setups:
         n = len(theta)

@@ -68,6 +68,15 @@ class Config:
         if not isinstance(self.first_order, bool):
             raise ValueError(f"first_order must be True or False, got {self.first_order!r}")
 
+    @property
+    def cost_rate_limit(self) -> float:
+        "The cost limit per step: what the constraint on a batch's mean cost per step compares with."
+        return self.cost_limit / self.horizon
+
+    def per_episode(self, rate: float) -> float:
+        "A mean per step as a total per episode of `horizon` steps."
+        return float(rate) * self.horizon
+
 PRESETS = {
     "paper": Config(),
     "demo": Config(iterations=20, tasks_per_iteration=2, inner_steps=1, batch_steps=2000, inner_delta=1e-3,

@@ -8,12 +8,11 @@ __all__ = ['TaskGradients', 'Objectives', 'policy_step', 'Adaptation', 'adapt', 
 
 # %% ../nbs/04_meta.ipynb #f11ddfd4
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
 
-from .checks import check_count
 from .core import flat_grad
 from .qp import CPOStep, solve_cpo_qp
 
@@ -37,14 +36,13 @@ class Adaptation:
         "The adapted parameters."
         return self.path[-1]
 
-def adapt(theta: torch.Tensor, task_gradients: TaskGradients, n_steps: int, delta: float,
+def adapt(theta: torch.Tensor, step_gradients: Sequence[TaskGradients], delta: float,
           constrained: bool = True, differentiable: bool = True) -> Adaptation:
-    "`n_steps` inner steps from `theta`; `phi` is differentiable w.r.t. `theta` through them unless not `differentiable`."
-    check_count("n_steps", n_steps, 0)
+    "One inner step from `theta` per entry of `step_gradients` (the j-th gives step j's (g, b, c)); `phi` is differentiable w.r.t. `theta` through them unless not `differentiable`."
     if not theta.requires_grad:  # gradients at phi are needed even when no meta-gradient is
         theta = theta.detach().requires_grad_()
     path, steps = [theta], []
-    for _ in range(n_steps):
+    for task_gradients in step_gradients:
         g, b, c = task_gradients(path[-1], differentiable)
         step = policy_step(g, b, c, delta, constrained)
         path.append(path[-1] + (step.x if differentiable else step.x.detach()))
@@ -63,11 +61,11 @@ class PostAdaptation:
     cost_grad: torch.Tensor
     adaptation: Adaptation
 
-def post_adaptation(theta: torch.Tensor, task_gradients: TaskGradients, objectives: Objectives, n_steps: int,
+def post_adaptation(theta: torch.Tensor, step_gradients: Sequence[TaskGradients], objectives: Objectives,
                     delta: float, constrained: bool = True, first_order: bool = False) -> PostAdaptation:
     "Adapt `theta` to a task, then the values and meta-gradients (exact, or first-order) of `objectives` at phi."
     theta = theta.detach().requires_grad_()
-    ad = adapt(theta, task_gradients, n_steps, delta, constrained, differentiable=not first_order)
+    ad = adapt(theta, step_gradients, delta, constrained, differentiable=not first_order)
     reward, cost = objectives(ad.phi)
     reward_grad = flat_grad(reward, theta, retain_graph=True)
     cost_grad = flat_grad(cost, theta)
@@ -76,8 +74,8 @@ def post_adaptation(theta: torch.Tensor, task_gradients: TaskGradients, objectiv
 # %% ../nbs/04_meta.ipynb #3c829bc0
 @dataclass
 class MetaTask:
-    "What the meta step needs of a task: its gradients (for adaptation) and its post-adaptation objectives."
-    task_gradients: TaskGradients
+    "What the meta step needs of a task: the gradients of each adaptation step and its post-adaptation objectives."
+    step_gradients: Sequence[TaskGradients]
     objectives: Objectives
 
 @dataclass
@@ -89,10 +87,10 @@ class MetaGradients:
     cost_grad: torch.Tensor
     posts: list[PostAdaptation]
 
-def meta_gradients(theta: torch.Tensor, tasks: list[MetaTask], inner_steps: int, inner_delta: float,
-                   constrained: bool, first_order: bool = False) -> MetaGradients:
+def meta_gradients(theta: torch.Tensor, tasks: list[MetaTask], inner_delta: float, constrained: bool,
+                   first_order: bool = False) -> MetaGradients:
     "Adapt to every task and average the post-adaptation values and meta-gradients: the outer QP's g, b and c + d."
-    posts = [post_adaptation(theta, t.task_gradients, t.objectives, inner_steps, inner_delta, constrained, first_order)
+    posts = [post_adaptation(theta, t.step_gradients, t.objectives, inner_delta, constrained, first_order)
              for t in tasks]
     return MetaGradients(float(np.mean([p.reward for p in posts])), float(np.mean([p.cost for p in posts])),
                          torch.stack([p.reward_grad for p in posts]).mean(0),
@@ -106,10 +104,10 @@ class MetaStep:
     cost: float
     step: CPOStep
 
-def meta_step(theta: torch.Tensor, tasks: list[MetaTask], inner_steps: int, inner_delta: float, outer_delta: float,
-              cost_limit: float, constrained: bool, first_order: bool = False, metric=None, cg_iters: int = 10) -> MetaStep:
+def meta_step(theta: torch.Tensor, tasks: list[MetaTask], inner_delta: float, outer_delta: float, cost_limit: float,
+              constrained: bool, first_order: bool = False, metric=None, cg_iters: int = 10) -> MetaStep:
     "One outer step: the meta-gradients, then a policy step on them."
-    m = meta_gradients(theta, tasks, inner_steps, inner_delta, constrained, first_order)
+    m = meta_gradients(theta, tasks, inner_delta, constrained, first_order)
     c = torch.tensor(m.cost - cost_limit, dtype=m.reward_grad.dtype)
     step = policy_step(m.reward_grad, m.cost_grad, c, outer_delta, constrained, metric, cg_iters)
     return MetaStep(theta.detach() + step.x.detach(), m.reward, m.cost, step)

@@ -35,7 +35,7 @@ def compare(cfg: Config, out_dir: Path, progress: bool = True) -> str:
             train(algorithm, replace(cfg, seed=seed, seeds=1), run_dir, progress)  # each run's config: that run alone
             test_log = run_dir / TEST_LOG
             if not test_log.exists() or test_log.stat().st_mtime < (run_dir / CHECKPOINT).stat().st_mtime:
-                evaluate(run_dir, progress)  # none yet, or one of an earlier checkpoint
+                evaluate(run_dir)  # none yet, or one of an earlier checkpoint
     return write_report(out_dir, cfg)
 
 # %% ../nbs/11_report.ipynb #01ec9347

@@ -43,8 +43,8 @@ class TabularConfig:
     test_tasks: int = 20
     seed: int = 0
 
-def _meta_task(m: TabularCMDP) -> MetaTask:
-    return MetaTask(exact_task_gradients(m), lambda phi: policy_returns(m, phi))
+def _meta_task(m: TabularCMDP, inner_steps: int) -> MetaTask:
+    return MetaTask([exact_task_gradients(m)] * inner_steps, lambda phi: policy_returns(m, phi))
 
 @dataclass
 class TrainingRun:
@@ -65,7 +65,7 @@ def train(algorithm: str, cfg: TabularConfig) -> TrainingRun:
     for _ in range(cfg.iterations):
         tasks = sample_tasks(w, "train", cfg.tasks_per_step, seed=int(rng.integers(2**32)))
         models = [build_cmdp(w, t) for t in tasks]
-        out = meta_step(theta, [_meta_task(m) for m in models], cfg.inner_steps if meta else 0, cfg.inner_delta,
+        out = meta_step(theta, [_meta_task(m, cfg.inner_steps if meta else 0) for m in models], cfg.inner_delta,
                         cfg.outer_delta, w.cost_limit, constrained, metric=fisher_metric(models, theta), cg_iters=50)
         theta = out.theta
         rewards.append(out.reward); costs.append(out.cost)
@@ -84,7 +84,7 @@ def meta_test(theta: torch.Tensor, constrained: bool, cfg: TabularConfig) -> lis
     curves = []
     for task in sample_tasks(cfg.world, "test", cfg.test_tasks, seed=cfg.seed + 1):
         m = build_cmdp(cfg.world, task)
-        ad = adapt(theta, exact_task_gradients(m), cfg.inner_steps, cfg.inner_delta, constrained, differentiable=False)
+        ad = adapt(theta, [exact_task_gradients(m)] * cfg.inner_steps, cfg.inner_delta, constrained, differentiable=False)
         values = [policy_returns(m, phi.detach()) for phi in ad.path]
         curves.append(TestCurve([r.item() for r, _ in values], [c.item() for _, c in values], ad.path, ad.steps))
     return curves

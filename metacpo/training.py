@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['FISHER_DAMPING', 'BACKTRACK', 'MAX_BACKTRACKS', 'TEST_KEY', 'CHECKPOINT_FORMAT', 'RUN_FILE', 'CHECKPOINT',
            'TRAIN_LOG', 'TEST_LOG', 'Learner', 'RunState', 'env_dims', 'new_run', 'make_sampler', 'seed_of',
-           'sample_batch', 'batch_meta_task', 'mean_kl', 'fisher_metric', 'LineSearch', 'line_search',
-           'steps_per_iteration', 'replayed_objectives', 'outer_step', 'iterate', 'meta_test', 'atomic_write',
-           'save_checkpoint', 'load_checkpoint', 'write_csv', 'write_run_file', 'read_run_file', 'train', 'evaluate']
+           'sample_phase', 'batch_gradients', 'batch_objectives', 'replay_task', 'inner_step', 'Phases', 'run_phases',
+           'mean_kl', 'fisher_metric', 'LineSearch', 'line_search', 'steps_per_iteration', 'replayed_objectives',
+           'outer_step', 'iterate', 'test_adaptation', 'meta_test', 'atomic_write', 'save_checkpoint',
+           'load_checkpoint', 'write_csv', 'write_run_file', 'read_run_file', 'train', 'evaluate']
 
 # %% ../nbs/10_training.ipynb #365910a9
 import copy
@@ -25,9 +26,9 @@ import torch
 from .checks import check_choice
 from .config import ALGORITHMS, Config, config_differences, config_from_dict
 from .core import flat_params, make_hvp, seed_everything, set_flat_params, unflatten_params
-from .meta import MetaGradients, MetaTask, adapt, meta_gradients, policy_step
+from .meta import MetaGradients, MetaTask, Objectives, TaskGradients, adapt, meta_gradients, policy_step
 from .qp import CPOStep, QPCase
-from .rollouts import GaussianPolicy, ObsNormalizer, Sampler, ValueNet
+from .rollouts import Batch, GaussianPolicy, ObsNormalizer, Request, Sampler, ValueNet
 from .surrogates import TaskBatch, cost_surrogate, surrogate, surrogate_task_gradients, task_batch
 from .tasks import make_env, sample
 
@@ -67,45 +68,65 @@ def new_run(algorithm: str, cfg: Config) -> RunState:
     return RunState(algorithm, cfg, 0, learner, [])
 
 def make_sampler(cfg: Config) -> Sampler:
-    "One environment per episode of a batch, spread evenly over at most one worker per core."
-    n_envs = cfg.batch_steps // cfg.horizon
-    workers = max(w for w in range(1, min(n_envs, os.cpu_count() or 1) + 1) if n_envs % w == 0)
-    return Sampler(cfg.agent, cfg.horizon, n_workers=workers, envs_per_worker=n_envs // workers)
+    "A sampler of the run's agent and horizon, one worker per core."
+    return Sampler(cfg.agent, cfg.horizon, n_workers=os.cpu_count() or 1)
 
 def seed_of(*key: int) -> int:
     "A 32-bit seed derived from a tuple of non-negative integers (run seed, iteration, task, batch ...)."
     return int(np.random.SeedSequence(list(key)).generate_state(1)[0])
 
-def sample_batch(learner: Learner, sampler: Sampler, cfg: Config, task, params: torch.Tensor, n_steps: int,
-                 seed: int) -> tuple[TaskBatch, float]:
-    "`n_steps` steps of the policy at `params` on `task` with their advantages (the critics are fitted to them), and the sampler's seconds."
-    set_flat_params(learner.policy, params.detach())
+# %% ../nbs/10_training.ipynb #e7c57502
+def sample_phase(sampler: Sampler, policy: GaussianPolicy, normalizer: ObsNormalizer,
+                 requests: list[Request]) -> tuple[list[Batch], float]:
+    "One sampler call for `requests`, and the seconds it took."
     start = time.perf_counter()
-    batch = sampler.sample(task, learner.policy, learner.normalizer, n_steps, seed)
-    seconds = time.perf_counter() - start
-    return task_batch(batch, learner.reward_critic, learner.cost_critic, cfg.gamma, cfg.lam), seconds
+    batches = sampler.sample(requests, policy, normalizer)
+    return batches, time.perf_counter() - start
 
-# %% ../nbs/10_training.ipynb #ce773c12
-def batch_meta_task(policy: GaussianPolicy, batches: list[TaskBatch], cost_rate_limit: float, sample_at=None) -> MetaTask:
-    "A MetaTask whose j-th request uses `batches[j]`, sampled first with `sample_at(params)` if missing."
-    used = 0
-    def batch_for(params: torch.Tensor) -> TaskBatch:
-        nonlocal used
-        if used == len(batches):
-            if sample_at is None:
-                raise RuntimeError(f"replay asked for batch {used}, but only {len(batches)} were recorded")
-            batches.append(sample_at(params.detach()))
-        used += 1
-        return batches[used - 1]
-    def task_gradients(theta: torch.Tensor, create_graph: bool):
-        tb = batch_for(theta)
-        return surrogate_task_gradients(policy, tb.batch, tb.reward_advantages, tb.cost_advantages, tb.cost_rate,
-                                        cost_rate_limit)(theta, create_graph)
-    def objectives(phi: torch.Tensor):
-        tb = batch_for(phi)
-        return (surrogate(policy, phi, tb.batch, tb.reward_advantages),
-                cost_surrogate(policy, phi, tb.batch, tb.cost_advantages, tb.cost_rate))
-    return MetaTask(task_gradients, objectives)
+def batch_gradients(policy: GaussianPolicy, tb: TaskBatch, cost_rate_limit: float) -> TaskGradients:
+    "theta, create_graph -> (g, b, c) from the surrogates of one recorded batch."
+    return surrogate_task_gradients(policy, tb.batch, tb.reward_advantages, tb.cost_advantages, tb.cost_rate,
+                                    cost_rate_limit)
+
+def batch_objectives(policy: GaussianPolicy, tb: TaskBatch) -> Objectives:
+    "phi -> (reward surrogate, cost-rate surrogate) of one recorded batch."
+    return lambda phi: (surrogate(policy, phi, tb.batch, tb.reward_advantages),
+                        cost_surrogate(policy, phi, tb.batch, tb.cost_advantages, tb.cost_rate))
+
+def replay_task(policy: GaussianPolicy, batches: list[TaskBatch], cost_rate_limit: float) -> MetaTask:
+    "A task's recorded batches as a MetaTask: step j adapts on batch j, the last batch gives the objectives."
+    return MetaTask([batch_gradients(policy, tb, cost_rate_limit) for tb in batches[:-1]],
+                    batch_objectives(policy, batches[-1]))
+
+def inner_step(policy: GaussianPolicy, params: torch.Tensor, tb: TaskBatch, cfg: Config, constrained: bool) -> torch.Tensor:
+    "The parameters after one inner step from `params` on the batch `tb` (no gradient kept)."
+    return adapt(params, [batch_gradients(policy, tb, cfg.cost_rate_limit)], cfg.inner_delta, constrained,
+                 differentiable=False).phi.detach()
+
+# %% ../nbs/10_training.ipynb #8a1c7286
+@dataclass
+class Phases:
+    "What sampling phases produced: per task, its batches and the parameters each was sampled at; the sampler's seconds."
+    batches: list[list[TaskBatch]]
+    params: list[list[torch.Tensor]]
+    seconds: float
+
+def run_phases(sampler: Sampler, learners: list[Learner], tasks: list, keys: list[tuple], n_steps: int, n_adapt: int,
+               cfg: Config, constrained: bool) -> Phases:
+    "Phase j = 0..n_adapt: one request per task at its parameters after j inner steps (see above)."
+    policy, normalizer = learners[0].policy, learners[0].normalizer  # phases share the normalizer; critics are per task
+    theta = flat_params(policy)
+    out = Phases([[] for _ in tasks], [[theta] for _ in tasks], 0.0)
+    for j in range(n_adapt + 1):
+        requests = [Request(task, n_steps, seed_of(*key, j), path[-1]) for task, key, path in zip(tasks, keys, out.params)]
+        batches, seconds = sample_phase(sampler, policy, normalizer, requests)
+        out.seconds += seconds
+        for learner, record, batch in zip(learners, out.batches, batches):
+            record.append(task_batch(batch, learner.reward_critic, learner.cost_critic, cfg.gamma, cfg.lam))
+        if j < n_adapt:
+            for path, record in zip(out.params, out.batches):
+                path.append(inner_step(policy, path[-1], record[-1], cfg, constrained))
+    return out
 
 # %% ../nbs/10_training.ipynb #9ac76630
 FISHER_DAMPING = 0.1
@@ -142,32 +163,32 @@ def line_search(evaluate, theta: torch.Tensor, x: torch.Tensor, reward: float, c
             return LineSearch(fraction, kl)
     return LineSearch(0.0, 0.0)
 
-# %% ../nbs/10_training.ipynb #bf9ba085
+# %% ../nbs/10_training.ipynb #7741a640
 def steps_per_iteration(cfg: Config) -> int:
     "Environment steps one iteration samples, the same for every algorithm."
     return cfg.tasks_per_iteration * (cfg.inner_steps + 1) * cfg.batch_steps
 
-def replayed_objectives(learner: Learner, records: list[list[TaskBatch]], k: int, cfg: Config, constrained: bool):
+def replayed_objectives(policy: GaussianPolicy, records: list[list[TaskBatch]], cfg: Config, constrained: bool):
     "params -> mean post-adaptation (reward, cost) surrogates over the tasks, adapting `params` on the recorded batches."
+    tasks = [replay_task(policy, batches, cfg.cost_rate_limit) for batches in records]
     def objectives(params: torch.Tensor) -> tuple[float, float]:
         values = []
-        for batches in records:
-            replay = batch_meta_task(learner.policy, batches, cfg.cost_limit / cfg.horizon)
-            phi = adapt(params, replay.task_gradients, k, cfg.inner_delta, constrained, differentiable=False).phi
-            values.append([v.item() for v in replay.objectives(phi.detach())])
+        for task in tasks:
+            phi = adapt(params, task.step_gradients, cfg.inner_delta, constrained, differentiable=False).phi
+            values.append([v.item() for v in task.objectives(phi.detach())])
         return tuple(np.mean(values, 0))
     return objectives
 
-def outer_step(learner: Learner, theta: torch.Tensor, m: MetaGradients, records: list[list[TaskBatch]], k: int, cfg: Config,
+def outer_step(policy: GaussianPolicy, theta: torch.Tensor, m: MetaGradients, records: list[list[TaskBatch]], cfg: Config,
                constrained: bool) -> tuple[CPOStep, LineSearch]:
     "The outer QP in the Fisher metric of theta's states, and the line search along its step on the replayed batches."
-    c = m.cost - cfg.cost_limit / cfg.horizon
+    c = m.cost - cfg.cost_rate_limit
     visited = torch.cat([r[0].batch.obs for r in records])  # states of the pre-adaptation batches: theta's
     step = policy_step(m.reward_grad, m.cost_grad, torch.tensor(c, dtype=theta.dtype), cfg.outer_delta, constrained,
-                       fisher_metric(learner.policy, theta, visited))
-    objectives = replayed_objectives(learner, records, k, cfg, constrained)
-    evaluate = lambda params: (*objectives(params), mean_kl(learner.policy, theta, params, visited).item())
-    return step, line_search(evaluate, theta, step.x.detach(), m.reward, m.cost, c, cfg.outer_delta, constrained,
+                       fisher_metric(policy, theta, visited))
+    objectives = replayed_objectives(policy, records, cfg, constrained)
+    post_values = lambda params: (*objectives(params), mean_kl(policy, theta, params, visited).item())
+    return step, line_search(post_values, theta, step.x.detach(), m.reward, m.cost, c, cfg.outer_delta, constrained,
                              must_improve=not constrained or c <= 0)
 
 def iterate(state: RunState, sampler: Sampler) -> dict:
@@ -178,55 +199,44 @@ def iterate(state: RunState, sampler: Sampler) -> dict:
     n_steps = cfg.batch_steps if meta else (cfg.inner_steps + 1) * cfg.batch_steps
     theta = flat_params(learner.policy)
     tasks = sample(cfg.family, "train", cfg.tasks_per_iteration, seed=seed_of(cfg.seed, t))
-    records, sampling = [[] for _ in tasks], [0.0]
-
-    def sampler_for(i, task):
-        def sample_at(params):
-            tb, seconds = sample_batch(learner, sampler, cfg, task, params, n_steps, seed_of(cfg.seed, t, i, len(records[i])))
-            sampling[0] += seconds
-            return tb
-        return sample_at
-
     start = time.perf_counter()
-    live = [batch_meta_task(learner.policy, records[i], cfg.cost_limit / cfg.horizon, sampler_for(i, task))
-            for i, task in enumerate(tasks)]
-    m = meta_gradients(theta, live, k, cfg.inner_delta, constrained, cfg.first_order)
-    step, ls = outer_step(learner, theta, m, records, k, cfg, constrained)
+    phases = run_phases(sampler, [learner] * len(tasks), tasks, [(cfg.seed, t, i) for i in range(len(tasks))],
+                        n_steps, k, cfg, constrained)
+    m = meta_gradients(theta, [replay_task(learner.policy, r, cfg.cost_rate_limit) for r in phases.batches],
+                       cfg.inner_delta, constrained, cfg.first_order)
+    step, ls = outer_step(learner.policy, theta, m, phases.batches, cfg, constrained)
     set_flat_params(learner.policy, theta + ls.fraction * step.x.detach())
     elapsed = time.perf_counter() - start
-    episode = lambda j, rate: float(np.mean([getattr(r[j], rate) for r in records]) * cfg.horizon)  # j: 0 before, -1 after
+    episode = lambda j, rate: cfg.per_episode(np.mean([getattr(r[j], rate) for r in phases.batches]))  # j: 0 before, -1 after
     row = dict(iteration=t + 1, env_steps=(t + 1) * steps_per_iteration(cfg),
                reward_before=episode(0, "reward_rate"), cost_before=episode(0, "cost_rate"),
                reward_after=episode(-1, "reward_rate"), cost_after=episode(-1, "cost_rate"),
                outer_case=QPCase(int(step.case)).name, step_fraction=ls.fraction, kl=ls.kl,
-               sample_s=sampling[0], update_s=elapsed - sampling[0])
+               sample_s=phases.seconds, update_s=elapsed - phases.seconds)
     state.iteration += 1
     state.history.append(row)
     return row
 
-# %% ../nbs/10_training.ipynb #d2400dba
+# %% ../nbs/10_training.ipynb #45e300f9
 TEST_KEY = 2**31  # seeds of meta-test draws: (seed, TEST_KEY, ...) never equals a training key (seed, iteration, ...)
 
-def meta_test(state: RunState, sampler: Sampler, progress: bool = False) -> list[dict]:
-    "Adapt the trained policy k steps on each held-out task; reward and cost of every step (see above)."
-    from tqdm import tqdm
+def test_adaptation(state: RunState, sampler: Sampler, task_indices: list[int]) -> Phases:
+    "The meta-test's adaptation on the held-out tasks at `task_indices` (each task's numbers do not depend on the others)."
     cfg = state.config
     _, constrained = ALGORITHMS[state.algorithm]
-    theta = flat_params(state.learner.policy)
     tasks = sample(cfg.family, "test", cfg.test_tasks, seed=seed_of(cfg.seed, TEST_KEY))
-    rows = []
-    for i, task in enumerate(tqdm(tasks, desc=f"meta-test {state.algorithm}", disable=not progress, leave=False)):
-        learner = copy.deepcopy(state.learner)
+    learners = [copy.deepcopy(state.learner) for _ in task_indices]  # critics restart from the trained ones per task
+    for learner in learners:
         learner.normalizer.frozen = True
-        batches = []
-        sample_at = lambda params: sample_batch(learner, sampler, cfg, task, params, cfg.batch_steps,
-                                                seed_of(cfg.seed, TEST_KEY, i, len(batches)))[0]
-        test_task = batch_meta_task(learner.policy, batches, cfg.cost_limit / cfg.horizon, sample_at)
-        phi = adapt(theta, test_task.task_gradients, cfg.inner_steps, cfg.inner_delta, constrained, differentiable=False).phi
-        test_task.objectives(phi.detach())  # samples the batch that evaluates the adapted policy
-        rows += [dict(algorithm=state.algorithm, seed=cfg.seed, task=i, step=j, reward=tb.reward_rate * cfg.horizon,
-                      cost=tb.cost_rate * cfg.horizon) for j, tb in enumerate(batches)]
-    return rows
+    return run_phases(sampler, learners, [tasks[i] for i in task_indices], [(cfg.seed, TEST_KEY, i) for i in task_indices],
+                      cfg.batch_steps, cfg.inner_steps, cfg, constrained)
+
+def meta_test(state: RunState, sampler: Sampler) -> list[dict]:
+    "Adapt the trained policy k steps on every held-out task; reward and cost of every step (see above)."
+    cfg = state.config
+    phases = test_adaptation(state, sampler, list(range(cfg.test_tasks)))
+    return [dict(algorithm=state.algorithm, seed=cfg.seed, task=i, step=j, reward=cfg.per_episode(tb.reward_rate),
+                 cost=cfg.per_episode(tb.cost_rate)) for i, batches in enumerate(phases.batches) for j, tb in enumerate(batches)]
 
 # %% ../nbs/10_training.ipynb #4e44fd3a
 CHECKPOINT_FORMAT = "metacpo-checkpoint-1"
@@ -354,13 +364,13 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True) -> 
             board.close()
     return state
 
-def evaluate(run_dir: Path, progress: bool = True) -> list[dict]:
+def evaluate(run_dir: Path) -> list[dict]:
     "Meta-test the run in `run_dir` from its checkpoint; write and return the rows of its `test.csv`."
     info = read_run_file(run_dir)
     if info["command"] != "train":
         raise ValueError(f"{run_dir} holds a {info['command']} run: evaluate takes the directory of one training run")
     state = load_checkpoint(Path(run_dir) / CHECKPOINT, info["config"])
     with make_sampler(state.config) as sampler:
-        rows = meta_test(state, sampler, progress)
+        rows = meta_test(state, sampler)
     write_csv(rows, Path(run_dir) / TEST_LOG)
     return rows

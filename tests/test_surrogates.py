@@ -40,9 +40,9 @@ def test_meta_gradient_on_fixed_data_matches_finite_differences():
     b = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, 0.0)(theta0.clone().requires_grad_(), False)[1]
     grads = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, -0.3 * (2 * DELTA * b @ b).sqrt().item())
     objective = lambda phi: (surrogate(policy, phi, post_batch, post_adv),) * 2
-    out = post_adaptation(theta0, grads, objective, 1, DELTA)
+    out = post_adaptation(theta0, [grads], objective, DELTA)
     assert out.adaptation.steps[0].case.item() == 1  # both constraints active
-    F = lambda t: objective(adapt(t, grads, 1, DELTA).phi)[0].item()
+    F = lambda t: objective(adapt(t, [grads], DELTA).phi)[0].item()
     for _ in range(3):
         v = torch.randn(len(theta0), generator=gen, dtype=torch.float64)
         v /= v.norm()

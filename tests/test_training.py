@@ -140,4 +140,4 @@ def test_cli_refuses_a_corrupt_checkpoint_and_another_runs_directory(tmp_path):
 def test_evaluate_refuses_a_comparison_directory(tmp_path):
     write_run_file(tmp_path, "compare", TINY)
     with pytest.raises(ValueError, match="holds a compare run: evaluate takes the directory of one training run"):
-        evaluate(tmp_path, progress=False)
+        evaluate(tmp_path)
