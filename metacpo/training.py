@@ -75,7 +75,7 @@ def seed_of(*key: int) -> int:
     "A 32-bit seed derived from a tuple of non-negative integers (run seed, iteration, task, batch ...)."
     return int(np.random.SeedSequence(list(key)).generate_state(1)[0])
 
-# %% ../nbs/10_training.ipynb #e7c57502
+# %% ../nbs/10_training.ipynb #5dfa9038
 def sample_phase(sampler: Sampler, policy: GaussianPolicy, normalizer: ObsNormalizer,
                  requests: list[Request]) -> tuple[list[Batch], float]:
     "One sampler call for `requests`, and the seconds it took."
@@ -103,7 +103,7 @@ def inner_step(policy: GaussianPolicy, params: torch.Tensor, tb: TaskBatch, cfg:
     return adapt(params, [batch_gradients(policy, tb, cfg.cost_rate_limit)], cfg.inner_delta, constrained,
                  differentiable=False).phi.detach()
 
-# %% ../nbs/10_training.ipynb #8a1c7286
+# %% ../nbs/10_training.ipynb #c2b0665d
 @dataclass
 class Phases:
     "What sampling phases produced: per task, its batches and the parameters each was sampled at; the sampler's seconds."
@@ -163,7 +163,7 @@ def line_search(evaluate, theta: torch.Tensor, x: torch.Tensor, reward: float, c
             return LineSearch(fraction, kl)
     return LineSearch(0.0, 0.0)
 
-# %% ../nbs/10_training.ipynb #7741a640
+# %% ../nbs/10_training.ipynb #66a7f747
 def steps_per_iteration(cfg: Config) -> int:
     "Environment steps one iteration samples, the same for every algorithm."
     return cfg.tasks_per_iteration * (cfg.inner_steps + 1) * cfg.batch_steps
@@ -217,7 +217,7 @@ def iterate(state: RunState, sampler: Sampler) -> dict:
     state.history.append(row)
     return row
 
-# %% ../nbs/10_training.ipynb #45e300f9
+# %% ../nbs/10_training.ipynb #12b03abf
 TEST_KEY = 2**31  # seeds of meta-test draws: (seed, TEST_KEY, ...) never equals a training key (seed, iteration, ...)
 
 def test_adaptation(state: RunState, sampler: Sampler, task_indices: list[int]) -> Phases:
