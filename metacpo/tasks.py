@@ -168,7 +168,7 @@ def _can_move_bodies(task, config: dict) -> bool:
     return (task.fast_reset and not config["mocaps"] and not config["free_geoms"]
             and all(g["type"] != "mesh" for g in config["geoms"].values()))
 
-# %% ../nbs/06_tasks.ipynb #c1aed4a2
+# %% ../nbs/06_tasks.ipynb #edf04b29
 def structure_key(task) -> tuple:
     "What fixes a task's compiled model: its family and, for Button, the button and hazard counts (everything else is edited in place)."
     if isinstance(task, CircleTask):
@@ -214,7 +214,66 @@ def _classes():
             self._set_parameters(task)
             self.placements_conf.placements = None  # placements follow the parameters: rebuilt at the next reset
 
-    class Circle(FastBuild, CircleLevel0):
+    class LeanObservation:
+        "The stock `obs()`'s numbers, without its per-step check against the observation space, flattened by a layout made once."
+        _layout = None
+
+        def _make_layout(self):
+            "Where each entry of the observation comes from: sensor slices, angle sensors, ball-joint quaternions, lidars."
+            from gymnasium.spaces.utils import flatdim
+            m, agent = self.model, self.agent
+            starts = np.cumsum([0] + [flatdim(s) for s in self.obs_info.obs_space_dict.spaces.values()])
+            at = dict(zip(self.obs_info.obs_space_dict.spaces, starts))
+            address = lambda name: m.sensor_adr[m.sensor(name).id]
+            direct = [*agent.sensor_conf.sensors, *agent.sensor_info.hinge_vel_names,
+                      *agent.sensor_info.ballangvel_names, agent.sensor_info.freejoint_qvel_name]
+            angles = agent.sensor_info.hinge_pos_names if agent.sensor_conf.sensors_angle_components else []
+            quats = agent.sensor_info.ballquat_names if agent.sensor_conf.sensors_angle_components else []
+            if not agent.sensor_conf.sensors_angle_components:
+                direct += [*agent.sensor_info.hinge_pos_names, *agent.sensor_info.ballquat_names]
+            source, target = [], []
+            for name in filter(None, direct):
+                dim = m.sensor_dim[m.sensor(name).id]
+                source += range(address(name), address(name) + dim); target += range(at[name], at[name] + dim)
+            if agent.sensor_info.freejoint_pos_name:  # the free joint's position without x, y
+                name = agent.sensor_info.freejoint_pos_name
+                dim = m.sensor_dim[m.sensor(name).id] - 2
+                source += range(address(name) + 2, address(name) + 2 + dim); target += range(at[name], at[name] + dim)
+            lidars = [(at[o.name + "_lidar"], o) for o in self._obstacles if o.is_lidar_observed]
+            compasses = [(at[o.name + "_comp"], o) for o in self._obstacles if getattr(o, "is_comp_observed", False)]
+            return dict(model=m, size=starts[-1], source=np.array(source, int), target=np.array(target, int),
+                        angles=[(at[n], address(n)) for n in angles], quats=[(at[n], address(n)) for n in quats],
+                        lidars=lidars, compasses=compasses)
+
+        def obs(self):
+            import mujoco
+            from safety_gymnasium.utils.task_utils import quat2mat
+            if self.observe_vision or not self.observation_flatten:
+                return super().obs()
+            mujoco.mj_forward(self.model, self.data)  # Needed to get sensor's data correct
+            if self._layout is None or self._layout["model"] is not self.model:
+                self._layout = self._make_layout()
+            layout, sensors = self._layout, self.data.sensordata
+            out = np.zeros(layout["size"])
+            out[layout["target"]] = sensors[layout["source"]]
+            for at, adr in layout["angles"]:
+                theta = float(sensors[adr])
+                out[at], out[at + 1] = np.sin(theta), np.cos(theta)
+            for at, adr in layout["quats"]:
+                out[at:at + 9] = quat2mat(sensors[adr:adr + 4]).ravel()
+            n = self.lidar_conf.num_bins
+            for at, obstacle in layout["lidars"]:
+                if not self._lidar_blanked(obstacle):
+                    out[at:at + n] = self._obs_lidar(obstacle.pos, obstacle.group)
+            for at, obstacle in layout["compasses"]:
+                out[at:at + self.compass_conf.shape] = self._obs_compass(obstacle.pos)
+            return out
+
+        def _lidar_blanked(self, obstacle) -> bool:
+            "Whether this obstacle's lidar reads all zeros now (Button's buttons while their timer runs)."
+            return False
+
+    class Circle(FastBuild, LeanObservation, CircleLevel0):
         def __init__(self, config, task: CircleTask):
             super().__init__(config=config)
             self.agent.placements = [(-AGENT_START, -AGENT_START, AGENT_START, AGENT_START)]
@@ -226,7 +285,7 @@ def _classes():
             self.sigwalls.locate_factor = task.wall_offset  # the cost's offset
             self.sigwalls.__post_init__()  # the walls' locations, from which their placements are made
 
-    class Button(FastBuild, ButtonLevel0):
+    class Button(FastBuild, LeanObservation, ButtonLevel0):
         def __init__(self, config, task: ButtonTask):
             super().__init__(config=config)
             self._add_geoms(Buttons(num=task.n_buttons, keepout=0.2))
@@ -237,6 +296,9 @@ def _classes():
         def _set_parameters(self, task: ButtonTask):
             self.placements_conf.extents = [-task.extent, -task.extent, task.extent, task.extent]
             self.buttons.is_constrained = task.wrong_button_cost
+
+        def _lidar_blanked(self, obstacle) -> bool:
+            return obstacle is self.buttons and self.buttons.timer != 0  # as the stock Button's obs()
 
     class TaskEnv(Builder):
         "A Safety-Gymnasium environment of one metacpo task."
@@ -274,21 +336,23 @@ def make_env(task, agent: str = "Car", horizon: int | None = None, fast_reset: b
         raise ValueError(f"task must be a CircleTask or a ButtonTask, got {type(task).__name__}")
     return _classes()(task, agent, horizon, fast_reset, **render_kwargs)
 
-# %% ../nbs/06_tasks.ipynb #8a250ec3
+# %% ../nbs/06_tasks.ipynb #736fd002
 class EnvCache:
-    "A worker's environments: `get(task)` returns one of `task` (the last one built, if it was built for `task`)."
+    "A worker's environments, one per structure: `get(task)` returns the one of `task`'s structure, switched to `task` in place."
     def __init__(self, agent: str, horizon: int | None = None):
         check_choice("agent", agent, AGENTS)
-        self.agent, self.horizon, self._task, self._env = agent, horizon, None, None
+        self.agent, self.horizon, self._envs = agent, horizon, {}
 
     def get(self, task):
         "An environment of `task`, to be reset with a seed before use."
-        if task != self._task:
-            self.close()
-            self._task, self._env = task, make_env(task, self.agent, self.horizon)
-        return self._env
+        env = self._envs.get(structure_key(task))
+        if env is None:
+            env = self._envs[structure_key(task)] = make_env(task, self.agent, self.horizon)
+        elif env.metacpo_task != task:
+            env.switch(task)
+        return env
 
     def close(self) -> None:
-        if self._env is not None:
-            self._env.close()
-        self._task, self._env = None, None
+        for env in self._envs.values():
+            env.close()
+        self._envs = {}
