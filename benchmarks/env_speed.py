@@ -7,9 +7,9 @@ Measures, in one run (rounds interleaved, so a busy machine slows every variant 
   ours         metacpo's environment (fast resets, lean observation)
 and prints steps/s with the ratio ours / stock; then the time of a task switch in place (switch + reset) against
 building an environment for the task (compile + first reset), for Circle and for Button (same counts).
-With --sampler, also metacpo's Sampler with 1 and 2 workers against workers x ours.
+(The sampler's throughput against workers x ours is measured with the sampler's own benchmarks.)
 
-    .venv/bin/python benchmarks/env_speed.py [--rounds 3] [--sampler]
+    .venv/bin/python benchmarks/env_speed.py [--rounds 3] [--episodes 4]
 """
 import argparse
 import time
@@ -68,29 +68,18 @@ def switch_seconds(tasks: list, agent: str = "Car") -> tuple[list, list]:
     return in_place, compiled
 
 
-def sampler_steps_per_second(task, n_workers: int, envs_per_worker: int, episodes: int) -> float:
-    import torch
-    from metacpo.rollouts import GaussianPolicy, ObsNormalizer, Sampler
-    policy = GaussianPolicy(40, 2)
-    with torch.no_grad():
-        policy.mean[-1].weight.zero_(); policy.mean[-1].bias.zero_()
-    with Sampler("Car", n_workers=n_workers, envs_per_worker=envs_per_worker) as sampler:
-        n_steps = episodes * HORIZON * n_workers * 2
-        sampler.sample(task, policy, ObsNormalizer.new(40), sampler.n_envs, seed=0)  # builds the environments
-        start = time.perf_counter()
-        batch = sampler.sample(task, policy, ObsNormalizer.new(40), n_steps, seed=1)
-        return batch.n_steps / (time.perf_counter() - start)
-
-
 def spread(values) -> str:
     return f"{np.median(values):8.0f}  (min {min(values):.0f}, max {max(values):.0f})"
+
+
+def milliseconds(seconds) -> str:
+    return f"{1e3 * np.median(seconds):7.1f} ({1e3 * min(seconds):.1f}-{1e3 * max(seconds):.1f})"
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--episodes", type=int, default=4, help="episodes per variant and round")
-    parser.add_argument("--sampler", action="store_true")
     args = parser.parse_args()
     envs = {"stock": stock_env(), "stock obs": with_stock_obs(make_env(GEOMETRY, "Car")), "ours": make_env(GEOMETRY, "Car")}
     for env in envs.values():
@@ -112,15 +101,7 @@ def main():
                                                   zip(np.linspace(1.75, 2.0, 6), [0, 1, 0, 1, 0, 1])])
     print("task switch (Car), milliseconds (median, min-max):")
     for name, switch, build in (("Circle", circle_switch, circle_build), ("Button", button_switch, button_build)):
-        ms = lambda xs: f"{1e3 * np.median(xs):7.1f} ({1e3 * min(xs):.1f}-{1e3 * max(xs):.1f})"
-        print(f"  {name}: in place {ms(switch)}   new environment {ms(build)}   ratio {np.median(build) / np.median(switch):.0f}x")
-
-    if args.sampler:
-        ours = np.median(rates["ours"])
-        for n_workers, envs_per_worker in ((1, 4), (2, 4), (2, 8)):
-            rate = sampler_steps_per_second(GEOMETRY, n_workers, envs_per_worker, args.episodes)
-            print(f"sampler, {n_workers} worker(s) x {envs_per_worker:2d} envs: {rate:8.0f} steps/s   "
-                  f"sampler / (workers x ours) = {rate / (n_workers * ours):.2f}")
+        print(f"  {name}: in place {milliseconds(switch)}   new environment {milliseconds(build)}   ratio {np.median(build) / np.median(switch):.0f}x")
 
 
 if __name__ == "__main__":
