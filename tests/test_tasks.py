@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
-from metacpo.tasks import AGENTS, ButtonTask, CircleTask, make_env, sample
+import types
+
+from metacpo.tasks import AGENTS, ButtonTask, CircleTask, EnvCache, make_env, sample
 
 
 @pytest.mark.parametrize("family, split", [(f, s) for f in ("circle", "button") for s in ("level0", "train", "test")])
@@ -40,18 +42,52 @@ def test_circle_env_runs_with_finite_values_and_respects_the_walls(agent, obs_di
         assert np.isfinite(obs).all() and np.isfinite(reward) and cost == float(abs(env.task.agent.pos[0]) > 0.8)
 
 
-def test_fast_reset_matches_rebuild_on_button_car():
-    rng = np.random.default_rng(3)
-    actions = rng.uniform(-1, 1, size=(100, 2))
+def trajectory(env, seed, actions):
+    obs, _ = env.reset(seed=seed)
+    rows = [np.r_[obs, 0.0, 0.0]]
+    for a in actions:
+        obs, reward, cost, *_ = env.step(a)
+        rows.append(np.r_[obs, reward, cost])
+    return np.array(rows)
+
+
+def test_fast_reset_matches_rebuild_on_button_car_exactly():
+    actions = np.random.default_rng(3).uniform(-1, 1, size=(100, 2))
 
     def second_episode(fast_reset):
         env = make_env(ButtonTask(2.0, 5, 8, True), "Car", fast_reset=fast_reset)
         env.reset(seed=1)
-        obs, _ = env.reset(seed=2)
-        rows = [obs]
-        for a in actions:
-            obs, reward, cost, *_ = env.step(a)
-            rows.append(np.r_[obs, reward, cost][:len(obs)])
-        return np.array(rows)
+        return trajectory(env, 2, actions)
 
-    assert np.abs(second_episode(True) - second_episode(False)).max() <= 1e-9
+    np.testing.assert_array_equal(second_episode(True), second_episode(False))
+
+
+@pytest.mark.parametrize("agent, old, new", [
+    ("Point", CircleTask(1.2, 0.8), CircleTask(2.4, 1.5)),
+    ("Car", ButtonTask(1.8, 3, 6, True), ButtonTask(2.0, 3, 6, False)),
+])
+def test_switch_in_place_gives_the_episodes_of_a_new_environment(agent, old, new):
+    actions = np.random.default_rng(5).uniform(-1, 1, size=(80, 2))
+    env = make_env(old, agent)
+    trajectory(env, 4, actions)
+    env.switch(new)
+    np.testing.assert_array_equal(trajectory(env, 9, actions), trajectory(make_env(new, agent), 9, actions))
+
+
+def test_env_cache_compiles_once_per_structure():
+    cache = EnvCache("Point", horizon=20)
+    circle = cache.get(CircleTask(1.2, 0.8))
+    button = cache.get(ButtonTask(1.8, 3, 6, False))
+    assert cache.get(CircleTask(2.1, 1.3)) is circle and cache.get(ButtonTask(1.9, 3, 6, True)) is button
+    assert cache.get(ButtonTask(1.9, 4, 7, True)) is not button
+    cache.close()
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_lean_observation_equals_stock_observation(agent):
+    task = ButtonTask(1.9, 4, 7, True)
+    lean, stock = make_env(task, agent), make_env(task, agent)
+    base = next(c for c in type(stock.task).__mro__ if c.__module__.startswith("safety_gymnasium") and "obs" in c.__dict__)
+    stock.task.obs = types.MethodType(base.obs, stock.task)
+    actions = np.random.default_rng(6).uniform(-1, 1, size=(200, 2))
+    np.testing.assert_array_equal(trajectory(lean, 0, actions), trajectory(stock, 0, actions))
