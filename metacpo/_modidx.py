@@ -197,6 +197,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'metacpo.training.atomic_write': ('training.html#atomic_write', 'metacpo/training.py'),
                                   'metacpo.training.batch_gradients': ('training.html#batch_gradients', 'metacpo/training.py'),
                                   'metacpo.training.batch_objectives': ('training.html#batch_objectives', 'metacpo/training.py'),
+                                  'metacpo.training.check_writable': ('training.html#check_writable', 'metacpo/training.py'),
                                   'metacpo.training.env_dims': ('training.html#env_dims', 'metacpo/training.py'),
                                   'metacpo.training.evaluate': ('training.html#evaluate', 'metacpo/training.py'),
                                   'metacpo.training.fisher_metric': ('training.html#fisher_metric', 'metacpo/training.py'),

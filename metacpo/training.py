@@ -8,7 +8,7 @@ __all__ = ['FISHER_DAMPING', 'BACKTRACK', 'MAX_BACKTRACKS', 'TEST_KEY', 'CHECKPO
            'sample_phase', 'batch_gradients', 'batch_objectives', 'replay_task', 'inner_step', 'Phases', 'run_phases',
            'mean_kl', 'fisher_metric', 'LineSearch', 'line_search', 'steps_per_iteration', 'replayed_objectives',
            'outer_step', 'iterate', 'test_adaptation', 'meta_test', 'atomic_write', 'save_checkpoint',
-           'load_checkpoint', 'write_csv', 'write_run_file', 'read_run_file', 'train', 'evaluate']
+           'load_checkpoint', 'write_csv', 'write_run_file', 'read_run_file', 'check_writable', 'train', 'evaluate']
 
 # %% ../nbs/10_training.ipynb #365910a9
 import copy
@@ -273,7 +273,8 @@ def load_checkpoint(path: Path, expected: Config | None = None, algorithm: str |
     try:
         payload = torch.load(path, weights_only=True)
     except Exception as e:
-        raise ValueError(f"{path} is not a readable checkpoint (corrupt or truncated?): {type(e).__name__}: {e}") from None
+        # the exception's kind only: torch's message spans lines of advice (such as loading untrusted files unsafely)
+        raise ValueError(f"{path} is not a readable checkpoint (corrupt or truncated?): {type(e).__name__}") from None
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
         found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
         raise ValueError(f"{path} is not a metacpo checkpoint: format {found!r}, expected {CHECKPOINT_FORMAT!r}")
@@ -312,7 +313,7 @@ def write_run_file(run_dir: Path, command: str, cfg: Config, **extra) -> None:
     atomic_write(Path(run_dir) / RUN_FILE, lambda f: json.dump({"command": command, **extra, "config": asdict(cfg)}, f, indent=1))
 
 def read_run_file(run_dir: Path) -> dict:
-    "What `run_dir` was started with; ValueError if it holds no run."
+    "What `run_dir` was started with; ValueError if it holds no run or a run file without what resuming needs."
     path = Path(run_dir) / RUN_FILE
     if not path.is_file():
         raise ValueError(f"{run_dir} holds no metacpo run (no {RUN_FILE})")
@@ -321,7 +322,22 @@ def read_run_file(run_dir: Path) -> dict:
         info["config"] = config_from_dict(info["config"])
     except (json.JSONDecodeError, KeyError, TypeError) as e:
         raise ValueError(f"{path} is not a readable run file: {type(e).__name__}: {e}") from None
+    if info.get("command") not in ("train", "compare"):
+        raise ValueError(f"{path} is not a readable run file: command {info.get('command')!r}, expected 'train' or 'compare'")
+    if info["command"] == "train" and info.get("algorithm") not in ALGORITHMS:
+        raise ValueError(f"{path} is not a readable run file: algorithm {info.get('algorithm')!r}, "
+                         f"expected one of {', '.join(ALGORITHMS)}")
     return info
+
+def check_writable(run_dir: Path) -> None:
+    "ValueError, before any work, if `run_dir` cannot be created or written (a file in its way, no permission)."
+    existing = Path(run_dir).absolute()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"cannot write to {run_dir}: {existing} is a file, not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write to {run_dir}: {existing} is not writable")
 
 def _tensorboard(run_dir: Path):
     "A TensorBoard writer in run_dir/tensorboard, or None when TensorBoard is not installed."
@@ -335,6 +351,7 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True) -> 
     "Train `algorithm` in `run_dir`: start a run, or continue the one there; checkpoint every iteration."
     from tqdm import tqdm
     run_dir = Path(run_dir)
+    check_writable(run_dir)
     command = read_run_file(run_dir)["command"] if (run_dir / RUN_FILE).exists() else "train"
     if command != "train":
         raise ValueError(f"{run_dir} holds a {command} run, not a training run: choose another directory")
@@ -367,6 +384,7 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True) -> 
 def evaluate(run_dir: Path) -> list[dict]:
     "Meta-test the run in `run_dir` from its checkpoint; write and return the rows of its `test.csv`."
     info = read_run_file(run_dir)
+    check_writable(run_dir)
     if info["command"] != "train":
         raise ValueError(f"{run_dir} holds a {info['command']} run: evaluate takes the directory of one training run")
     state = load_checkpoint(Path(run_dir) / CHECKPOINT, info["config"])
