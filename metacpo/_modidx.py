@@ -201,6 +201,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'metacpo.training.env_dims': ('training.html#env_dims', 'metacpo/training.py'),
                                   'metacpo.training.evaluate': ('training.html#evaluate', 'metacpo/training.py'),
                                   'metacpo.training.fisher_metric': ('training.html#fisher_metric', 'metacpo/training.py'),
+                                  'metacpo.training.held_out_tasks': ('training.html#held_out_tasks', 'metacpo/training.py'),
                                   'metacpo.training.inner_step': ('training.html#inner_step', 'metacpo/training.py'),
                                   'metacpo.training.iterate': ('training.html#iterate', 'metacpo/training.py'),
                                   'metacpo.training.line_search': ('training.html#line_search', 'metacpo/training.py'),

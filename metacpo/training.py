@@ -7,7 +7,7 @@ __all__ = ['FISHER_DAMPING', 'BACKTRACK', 'MAX_BACKTRACKS', 'TEST_KEY', 'CHECKPO
            'TRAIN_LOG', 'TEST_LOG', 'Learner', 'RunState', 'env_dims', 'new_run', 'make_sampler', 'seed_of',
            'sample_phase', 'batch_gradients', 'batch_objectives', 'replay_task', 'inner_step', 'Phases', 'run_phases',
            'mean_kl', 'fisher_metric', 'LineSearch', 'line_search', 'steps_per_iteration', 'replayed_objectives',
-           'outer_step', 'iterate', 'test_adaptation', 'meta_test', 'atomic_write', 'save_checkpoint',
+           'outer_step', 'iterate', 'held_out_tasks', 'test_adaptation', 'meta_test', 'atomic_write', 'save_checkpoint',
            'load_checkpoint', 'write_csv', 'write_run_file', 'read_run_file', 'check_writable', 'train', 'evaluate']
 
 # %% ../nbs/10_training.ipynb #365910a9
@@ -220,11 +220,15 @@ def iterate(state: RunState, sampler: Sampler) -> dict:
 # %% ../nbs/10_training.ipynb #12b03abf
 TEST_KEY = 2**31  # seeds of meta-test draws: (seed, TEST_KEY, ...) never equals a training key (seed, iteration, ...)
 
+def held_out_tasks(cfg: Config) -> list:
+    "The run's `test_tasks` held-out tasks (the test split, seeded by the run's seed)."
+    return sample(cfg.family, "test", cfg.test_tasks, seed=seed_of(cfg.seed, TEST_KEY))
+
 def test_adaptation(state: RunState, sampler: Sampler, task_indices: list[int]) -> Phases:
     "The meta-test's adaptation on the held-out tasks at `task_indices` (each task's numbers do not depend on the others)."
     cfg = state.config
     _, constrained = ALGORITHMS[state.algorithm]
-    tasks = sample(cfg.family, "test", cfg.test_tasks, seed=seed_of(cfg.seed, TEST_KEY))
+    tasks = held_out_tasks(cfg)
     learners = [copy.deepcopy(state.learner) for _ in task_indices]  # critics restart from the trained ones per task
     for learner in learners:
         learner.normalizer.frozen = True
