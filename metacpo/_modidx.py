@@ -92,6 +92,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'metacpo.report.plot_training': ('report.html#plot_training', 'metacpo/report.py'),
                                 'metacpo.report.results_table': ('report.html#results_table', 'metacpo/report.py'),
                                 'metacpo.report.run_dir_of': ('report.html#run_dir_of', 'metacpo/report.py'),
+                                'metacpo.report.run_on_ray': ('report.html#run_on_ray', 'metacpo/report.py'),
+                                'metacpo.report.train_and_test': ('report.html#train_and_test', 'metacpo/report.py'),
                                 'metacpo.report.write_report': ('report.html#write_report', 'metacpo/report.py')},
             'metacpo.rollouts': { 'metacpo.rollouts.Actor': ('rollouts.html#actor', 'metacpo/rollouts.py'),
                                   'metacpo.rollouts.Actor.mean': ('rollouts.html#actor.mean', 'metacpo/rollouts.py'),
