@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['CHECK_ENVS', 'STACK', 'EnvCheck', 'safety_gymnasium_env_ids', 'make_registered_env', 'check_env', 'parse_bool',
-           'add_config_options', 'config_of', 'run_train', 'run_compare', 'run_evaluate', 'run_resume', 'run_check',
-           'build_parser', 'main']
+           'add_config_options', 'add_backend_options', 'backend_of', 'config_of', 'run_train', 'run_compare',
+           'run_evaluate', 'run_resume', 'run_check', 'build_parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #4c7818be
 import argparse
@@ -96,6 +96,25 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
         else:
             group.add_argument(flag, dest=f.name, type=f.type, help=help_text)
 
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    "--backend, --ray-address, --workers: where the run samples (never its numbers, so a resume may change them)."
+    group = parser.add_argument_group("where to sample (does not change the numbers)")
+    group.add_argument("--backend", choices=("local", "ray"), default="local",
+                       help="local: worker processes on this machine (default); ray: Ray actors, and a comparison's runs at once")
+    group.add_argument("--ray-address", metavar="ADDRESS",
+                       help="with --backend ray: auto (the cluster started by `ray start` here) or HOST:PORT of its "
+                            "head (default: start a local Ray instance)")
+    group.add_argument("--workers", type=int, metavar="N",
+                       help="sampler workers (per run on ray; default: one per core, a comparison's runs share the cluster)")
+
+def backend_of(args):
+    "The Backend the command line asks for, connected to Ray for ray (ValueError naming a refused value)."
+    from metacpo.cluster import Backend, connect
+    backend = Backend(args.backend, args.ray_address, args.workers)
+    if backend.name == "ray":
+        connect(backend.address)  # an unreachable cluster stops the command before it writes anything
+    return backend
+
 def config_of(args) -> Config:
     "The preset with the options given on the command line (ValueError naming a refused value)."
     given = {f.name: getattr(args, f.name) for f in fields(Config) if getattr(args, f.name) is not None}
@@ -107,7 +126,7 @@ def run_train(args) -> None:
     cfg = config_of(args)
     out = args.out = Path(args.out or f"runs/{args.preset}-{args.algorithm}")
     print(f"training {args.algorithm} in {out} (continue a stopped run: metacpo resume {out})", flush=True)
-    state = train(args.algorithm, cfg, out)
+    state = train(args.algorithm, cfg, out, backend=backend_of(args))
     last = state.history[-1]
     print(f"done: {state.iteration} iterations, {last['env_steps']:,} environment steps; last post-adaptation episode "
           f"reward {last['reward_after']:.2f}, cost {last['cost_after']:.1f} (limit {cfg.cost_limit:g}).\n"
@@ -118,7 +137,7 @@ def run_compare(args) -> None:
     cfg = config_of(args)
     out = args.out = Path(args.out or f"runs/{args.preset}")
     print(f"comparing {', '.join(ALGORITHMS)} in {out} (continue a stopped run: metacpo resume {out})", flush=True)
-    print(compare(cfg, out))
+    print(compare(cfg, out, backend=backend_of(args)))
     print(f"results: {out / 'results.md'}, {out / 'results.csv'}; figures: {out / 'training.png'}, {out / 'adaptation.png'}")
 
 def run_evaluate(args) -> None:
@@ -126,7 +145,7 @@ def run_evaluate(args) -> None:
     from metacpo.report import markdown_table, results_table
     from metacpo.training import evaluate, read_run_file
     cfg = read_run_file(args.run_dir)["config"]
-    rows = evaluate(args.run_dir)
+    rows = evaluate(args.run_dir, backend_of(args))
     print(markdown_table(results_table(pd.DataFrame(rows), cfg.cost_limit), replace(cfg, seeds=1)))
     print(f"per task and step: {Path(args.run_dir) / 'test.csv'}")
 
@@ -136,9 +155,9 @@ def run_resume(args) -> None:
     info = read_run_file(args.dir)
     print(f"continuing the {info['command']} run in {args.dir}", flush=True)
     if info["command"] == "compare":
-        print(compare(info["config"], args.dir))
+        print(compare(info["config"], args.dir, backend=backend_of(args)))
     else:
-        train(info["algorithm"], info["config"], args.dir)
+        train(info["algorithm"], info["config"], args.dir, backend=backend_of(args))
         print(f"done; meta-test it: metacpo evaluate {args.dir}")
 
 # %% ../nbs/12_cli.ipynb #63dead85
@@ -168,16 +187,20 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("algorithm", choices=tuple(ALGORITHMS), help="the algorithm")
     train.add_argument("--out", metavar="DIR", help="run directory (default: runs/PRESET-ALGORITHM)")
     add_config_options(train)
+    add_backend_options(train)
     train.set_defaults(run=run_train)
     compare = commands.add_parser("compare", help="train and meta-test all four algorithms; results table and figures")
     compare.add_argument("--out", metavar="DIR", help="comparison directory (default: runs/PRESET)")
     add_config_options(compare)
+    add_backend_options(compare)
     compare.set_defaults(run=run_compare)
     evaluate = commands.add_parser("evaluate", help="meta-test a trained run on held-out tasks")
     evaluate.add_argument("run_dir", metavar="RUN_DIR", help="directory of a `metacpo train` run")
+    add_backend_options(evaluate)
     evaluate.set_defaults(run=run_evaluate)
     resume = commands.add_parser("resume", help="continue a stopped train or compare run")
     resume.add_argument("dir", metavar="DIR", help="directory of the run")
+    add_backend_options(resume)
     resume.set_defaults(run=run_resume)
     return parser
 

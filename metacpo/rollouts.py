@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['mlp', 'GaussianPolicy', 'gaussian_log_prob', 'ValueNet', 'ObsNormalizer', 'gae', 'Request', 'Segment', 'segments_of',
-           'Actor', 'run_segment', 'sampler_worker', 'Batch', 'assemble_batch', 'Sampler']
+           'Actor', 'run_segment', 'sampler_worker', 'Batch', 'assemble_batch', 'sample_with', 'Sampler']
 
 # %% ../nbs/07_rollouts.ipynb #6c1a2a3f
 import math
@@ -230,6 +230,19 @@ def assemble_batch(policy: GaussianPolicy, params: torch.Tensor, normalizer: Obs
                  ends=tensor(cat("terminated") | cat("truncated") | last, torch.bool),
                  episode_returns=[r for rs, _ in totals for r in rs], episode_costs=[c for _, cs in totals for c in cs])
 
+def sample_with(run, requests: list[Request], horizon: int, policy: GaussianPolicy,
+                normalizer: ObsNormalizer) -> list[Batch]:
+    """One batch per request, the segments run by `run(segments, actors, normalizer) -> their arrays` (a backend:
+    worker processes here, Ray actors in `metacpo.cluster`); then the normalizer merges each batch, in request order."""
+    segments = segments_of(requests, horizon)
+    params = [flat_params(policy) if r.params is None else r.params.detach() for r in requests]
+    results = run(segments, [Actor.of(policy, p) for p in params], normalizer)
+    parts = [[x for s, x in zip(segments, results) if s.request == r] for r in range(len(requests))]
+    batches = [assemble_batch(policy, p, normalizer, ps) for p, ps in zip(params, parts)]
+    for ps in parts:
+        normalizer.update(np.concatenate([p["obs"] for p in ps]))
+    return batches
+
 # %% ../nbs/07_rollouts.ipynb #a8d595aa
 def _worker_main(conn, agent: str, horizon: int, inherited) -> None:
     "A worker: close the parent's pipe ends it inherited by forking (else it never sees the parent die), then serve."
@@ -315,14 +328,7 @@ class Sampler:
         "One batch per request (see above); then the normalizer merges each batch's observations, in request order."
         if not self._workers:
             raise RuntimeError("the sampler is closed")
-        segments = segments_of(requests, self.horizon)
-        params = [flat_params(policy) if r.params is None else r.params.detach() for r in requests]
-        results = self._run(segments, [Actor.of(policy, p) for p in params], normalizer)
-        parts = [[x for s, x in zip(segments, results) if s.request == r] for r in range(len(requests))]
-        batches = [assemble_batch(policy, p, normalizer, ps) for p, ps in zip(params, parts)]
-        for ps in parts:
-            normalizer.update(np.concatenate([p["obs"] for p in ps]))
-        return batches
+        return sample_with(self._run, requests, self.horizon, policy, normalizer)
 
     def close(self) -> None:
         "Stop the workers (idempotent)."

@@ -28,6 +28,7 @@ from .config import ALGORITHMS, Config, config_differences, config_from_dict
 from .core import flat_params, make_hvp, seed_everything, set_flat_params, unflatten_params
 from .meta import MetaGradients, MetaTask, Objectives, TaskGradients, adapt, meta_gradients, policy_step
 from .qp import CPOStep, QPCase
+from .cluster import Backend
 from .rollouts import Batch, GaussianPolicy, ObsNormalizer, Request, Sampler, ValueNet
 from .surrogates import TaskBatch, cost_surrogate, surrogate, surrogate_task_gradients, task_batch
 from .tasks import make_env, sample
@@ -67,9 +68,13 @@ def new_run(algorithm: str, cfg: Config) -> RunState:
                       ValueNet(obs_dim, cfg.critic_hidden), ObsNormalizer.new(obs_dim))
     return RunState(algorithm, cfg, 0, learner, [])
 
-def make_sampler(cfg: Config) -> Sampler:
-    "A sampler of the run's agent and horizon, one worker per core."
-    return Sampler(cfg.agent, cfg.horizon, n_workers=os.cpu_count() or 1)
+def make_sampler(cfg: Config, backend: Backend = Backend()):
+    "A sampler of the run's agent and horizon on `backend`: by default one worker per core (of the Ray cluster, for ray)."
+    if backend.name == "ray":
+        from metacpo.cluster import RaySampler, connect
+        connect(backend.address)
+        return RaySampler(cfg.agent, cfg.horizon, n_workers=backend.workers)
+    return Sampler(cfg.agent, cfg.horizon, n_workers=backend.workers or os.cpu_count() or 1)
 
 def seed_of(*key: int) -> int:
     "A 32-bit seed derived from a tuple of non-negative integers (run seed, iteration, task, batch ...)."
@@ -351,8 +356,8 @@ def _tensorboard(run_dir: Path):
         return None
     return SummaryWriter(str(Path(run_dir) / "tensorboard"))
 
-def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True) -> RunState:
-    "Train `algorithm` in `run_dir`: start a run, or continue the one there; checkpoint every iteration."
+def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True, backend: Backend = Backend()) -> RunState:
+    "Train `algorithm` in `run_dir`, sampling on `backend`: start a run, or continue the one there; checkpoint every iteration."
     from tqdm import tqdm
     run_dir = Path(run_dir)
     check_writable(run_dir)
@@ -368,7 +373,7 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True) -> 
         return state
     board = _tensorboard(run_dir)
     try:
-        with make_sampler(cfg) as sampler, tqdm(total=cfg.iterations, initial=state.iteration, disable=not progress,
+        with make_sampler(cfg, backend) as sampler, tqdm(total=cfg.iterations, initial=state.iteration, disable=not progress,
                                                  desc=f"{algorithm} seed {cfg.seed}", unit="it") as bar:
             while state.iteration < cfg.iterations:
                 row = iterate(state, sampler)
@@ -385,14 +390,14 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True) -> 
             board.close()
     return state
 
-def evaluate(run_dir: Path) -> list[dict]:
-    "Meta-test the run in `run_dir` from its checkpoint; write and return the rows of its `test.csv`."
+def evaluate(run_dir: Path, backend: Backend = Backend()) -> list[dict]:
+    "Meta-test the run in `run_dir` from its checkpoint, sampling on `backend`; write and return the rows of its `test.csv`."
     info = read_run_file(run_dir)
     check_writable(run_dir)
     if info["command"] != "train":
         raise ValueError(f"{run_dir} holds a {info['command']} run: evaluate takes the directory of one training run")
     state = load_checkpoint(Path(run_dir) / CHECKPOINT, info["config"])
-    with make_sampler(state.config) as sampler:
+    with make_sampler(state.config, backend) as sampler:
         rows = meta_test(state, sampler)
     write_csv(rows, Path(run_dir) / TEST_LOG)
     return rows

@@ -6,7 +6,7 @@ import pytest
 
 import metacpo
 
-HEAVY = ["torch", "numpy", "safety_gymnasium", "mujoco", "cvxpy", "cvxpylayers", "matplotlib", "seaborn"]
+HEAVY = ["torch", "numpy", "safety_gymnasium", "mujoco", "cvxpy", "cvxpylayers", "matplotlib", "seaborn", "ray"]
 
 
 def test_version_matches_installed_metadata():
@@ -25,6 +25,7 @@ def test_version_matches_installed_metadata():
     ("metacpo.tabular_training", ["torch", "numpy"]),
     ("metacpo.tasks", ["numpy"]),
     ("metacpo.rollouts", ["torch", "numpy"]),
+    ("metacpo.cluster", ["torch", "numpy"]),
     ("metacpo.surrogates", ["torch", "numpy"]),
     ("metacpo.config", ["numpy"]),
     ("metacpo.training", ["torch", "numpy"]),
