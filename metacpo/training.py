@@ -6,8 +6,9 @@
 __all__ = ['FISHER_DAMPING', 'BACKTRACK', 'MAX_BACKTRACKS', 'TEST_KEY', 'CHECKPOINT_FORMAT', 'RUN_FILE', 'CHECKPOINT',
            'TRAIN_LOG', 'TEST_LOG', 'Learner', 'RunState', 'env_dims', 'new_run', 'make_sampler', 'seed_of',
            'sample_batch', 'batch_meta_task', 'mean_kl', 'fisher_metric', 'LineSearch', 'line_search',
-           'steps_per_iteration', 'replayed_objectives', 'outer_step', 'iterate', 'meta_test', 'atomic_write',
-           'save_checkpoint', 'load_checkpoint', 'write_csv', 'write_run_file', 'read_run_file', 'train', 'evaluate']
+           'steps_per_iteration', 'replayed_objectives', 'outer_step', 'iterate', 'HeldOutAdaptation',
+           'held_out_adaptation', 'meta_test', 'atomic_write', 'save_checkpoint', 'load_checkpoint', 'write_csv',
+           'write_run_file', 'read_run_file', 'train', 'evaluate']
 
 # %% ../nbs/10_training.ipynb #365910a9
 import copy
@@ -207,23 +208,36 @@ def iterate(state: RunState, sampler: Sampler) -> dict:
 # %% ../nbs/10_training.ipynb #d2400dba
 TEST_KEY = 2**31  # seeds of meta-test draws: (seed, TEST_KEY, ...) never equals a training key (seed, iteration, ...)
 
+@dataclass
+class HeldOutAdaptation:
+    "A trained policy adapted to one held-out task: the task, the parameters theta, phi_1, ..., phi_k, the k + 1 batches."
+    task: object
+    path: list[torch.Tensor]
+    batches: list[TaskBatch]
+
+def held_out_adaptation(state: RunState, sampler: Sampler, i: int) -> HeldOutAdaptation:
+    "Adapt the trained policy k steps to held-out task `i` (0 <= i < test_tasks), as the meta-test does (see above)."
+    cfg = state.config
+    _, constrained = ALGORITHMS[state.algorithm]
+    task = sample(cfg.family, "test", cfg.test_tasks, seed=seed_of(cfg.seed, TEST_KEY))[i]
+    learner = copy.deepcopy(state.learner)
+    learner.normalizer.frozen = True
+    batches = []
+    sample_at = lambda params: sample_batch(learner, sampler, cfg, task, params, cfg.batch_steps,
+                                            seed_of(cfg.seed, TEST_KEY, i, len(batches)))[0]
+    test_task = batch_meta_task(learner.policy, batches, cfg.cost_limit / cfg.horizon, sample_at)
+    path = adapt(flat_params(state.learner.policy), test_task.task_gradients, cfg.inner_steps, cfg.inner_delta,
+                 constrained, differentiable=False).path
+    test_task.objectives(path[-1].detach())  # samples the batch that evaluates the adapted policy
+    return HeldOutAdaptation(task, [p.detach() for p in path], batches)
+
 def meta_test(state: RunState, sampler: Sampler, progress: bool = False) -> list[dict]:
     "Adapt the trained policy k steps on each held-out task; reward and cost of every step (see above)."
     from tqdm import tqdm
     cfg = state.config
-    _, constrained = ALGORITHMS[state.algorithm]
-    theta = flat_params(state.learner.policy)
-    tasks = sample(cfg.family, "test", cfg.test_tasks, seed=seed_of(cfg.seed, TEST_KEY))
     rows = []
-    for i, task in enumerate(tqdm(tasks, desc=f"meta-test {state.algorithm}", disable=not progress, leave=False)):
-        learner = copy.deepcopy(state.learner)
-        learner.normalizer.frozen = True
-        batches = []
-        sample_at = lambda params: sample_batch(learner, sampler, cfg, task, params, cfg.batch_steps,
-                                                seed_of(cfg.seed, TEST_KEY, i, len(batches)))[0]
-        test_task = batch_meta_task(learner.policy, batches, cfg.cost_limit / cfg.horizon, sample_at)
-        phi = adapt(theta, test_task.task_gradients, cfg.inner_steps, cfg.inner_delta, constrained, differentiable=False).phi
-        test_task.objectives(phi.detach())  # samples the batch that evaluates the adapted policy
+    for i in tqdm(range(cfg.test_tasks), desc=f"meta-test {state.algorithm}", disable=not progress, leave=False):
+        batches = held_out_adaptation(state, sampler, i).batches
         rows += [dict(algorithm=state.algorithm, seed=cfg.seed, task=i, step=j, reward=tb.reward_rate * cfg.horizon,
                       cost=tb.cost_rate * cfg.horizon) for j, tb in enumerate(batches)]
     return rows
