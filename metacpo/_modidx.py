@@ -94,6 +94,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'metacpo.report.load_logs': ('report.html#load_logs', 'metacpo/report.py'),
                                 'metacpo.report.markdown_table': ('report.html#markdown_table', 'metacpo/report.py'),
                                 'metacpo.report.plot_adaptation': ('report.html#plot_adaptation', 'metacpo/report.py'),
+                                'metacpo.report.plot_policies': ('report.html#plot_policies', 'metacpo/report.py'),
                                 'metacpo.report.plot_reward_and_cost': ('report.html#plot_reward_and_cost', 'metacpo/report.py'),
                                 'metacpo.report.plot_training': ('report.html#plot_training', 'metacpo/report.py'),
                                 'metacpo.report.results_table': ('report.html#results_table', 'metacpo/report.py'),

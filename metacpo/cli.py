@@ -119,7 +119,8 @@ def run_compare(args) -> None:
     out = args.out = Path(args.out or f"runs/{args.preset}")
     print(f"comparing {', '.join(ALGORITHMS)} in {out} (continue a stopped run: metacpo resume {out})", flush=True)
     print(compare(cfg, out))
-    print(f"results: {out / 'results.md'}, {out / 'results.csv'}; figures: {out / 'training.png'}, {out / 'adaptation.png'}")
+    print(f"results: {out / 'results.md'}, {out / 'results.csv'}; figures: {out / 'training.png'}, {out / 'adaptation.png'}, "
+          f"{out / 'policies.png'}")
 
 def run_evaluate(args) -> None:
     import pandas as pd
