@@ -12,9 +12,9 @@ from metacpo.render import render_run
 from metacpo.training import train
 
 METACPO = Path(sys.executable).parent / "metacpo"
-# episodes and batches of 50 steps, one iteration: a run trains in seconds
-TINY_OPTIONS = ["--iterations", "1", "--tasks-per-iteration", "1", "--inner-steps", "1", "--batch-steps", "50",
-                "--horizon", "50", "--hidden", "8", "--critic-hidden", "8", "--test-tasks", "2"]
+# episodes of 20 steps, batches of 40, one iteration: a run trains in seconds, and a GIF has 21 frames
+TINY_OPTIONS = ["--iterations", "1", "--tasks-per-iteration", "1", "--inner-steps", "1", "--batch-steps", "40",
+                "--horizon", "20", "--hidden", "8", "--critic-hidden", "8", "--test-tasks", "2"]
 
 
 def run_cli(*args, env=None):
@@ -30,18 +30,13 @@ def tiny_run(tmp_path_factory):
     return run_dir
 
 
-def test_render_writes_a_figure_and_an_animation_per_task(tiny_run, tmp_path):
-    result = run_cli("render", tiny_run, "--tasks", "1", "--out", tmp_path / "pictures")
+def test_render_writes_a_figure_and_an_animation_per_held_out_task(tiny_run):
+    result = run_cli("render", tiny_run, "--mean-action")  # default: the first 3 held-out tasks (the run has 2)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "pictures").iterdir()) == ["task1.gif", "task1.png"]
-    assert iio.imread(tmp_path / "pictures" / "task1.png").ndim == 3
-    assert len(iio.imread(tmp_path / "pictures" / "task1.gif", index=None)) == 51  # every step of 50, and the reset
-
-
-def test_render_defaults_to_the_first_held_out_tasks_in_the_run_directory(tiny_run):
-    result = run_cli("render", tiny_run, "--mean-action")
-    assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tiny_run / "render").iterdir()) == ["task0.gif", "task0.png", "task1.gif", "task1.png"]
+    out = tiny_run / "render"
+    assert sorted(p.name for p in out.iterdir()) == ["task0.gif", "task0.png", "task1.gif", "task1.png"]
+    assert iio.imread(out / "task1.png").ndim == 3
+    assert len(iio.imread(out / "task1.gif", index=None)) == 21  # the reset and every step
 
 
 @pytest.mark.parametrize("args, env, message", [
@@ -65,8 +60,8 @@ def test_bad_render_requests_exit_2_with_one_line_and_write_nothing(tiny_run, tm
 
 @pytest.mark.parametrize("family, agent", [("circle", "Car"), ("button", "Point"), ("button", "Car")])
 def test_render_works_for_every_family_and_agent(tmp_path, family, agent):
-    cfg = Config(family=family, agent=agent, iterations=1, tasks_per_iteration=1, inner_steps=1, batch_steps=50,
-                 horizon=50, hidden=(8,), critic_hidden=(8,), test_tasks=1, seeds=1)
+    cfg = Config(family=family, agent=agent, iterations=1, tasks_per_iteration=1, inner_steps=1, batch_steps=40,
+                 horizon=20, hidden=(8,), critic_hidden=(8,), test_tasks=1, seeds=1)
     train("meta-cpo", cfg, tmp_path, progress=False)  # Point Circle: the tiny run above
     written = render_run(tmp_path, episodes=2)
     assert [p.name for p in written] == ["task0.png", "task0.gif"]
