@@ -181,7 +181,8 @@ def plot_panels(rows: list[list[Panel]], path: Path, title: str, size: float = 3
         for panel, ax in zip(row, axes_row):
             draw_panel(ax, panel)
     fig.suptitle(title, fontsize=10)
-    fig.legend(handles=legend_handles(rows[0][0].arena), loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    handles = legend_handles(rows[0][0].arena)
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8, frameon=False)
     atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=90), binary=True)
     plt.close(fig)
 

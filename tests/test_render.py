@@ -66,3 +66,15 @@ def test_render_works_for_every_family_and_agent(tmp_path, family, agent):
     written = render_run(tmp_path, episodes=2)
     assert [p.name for p in written] == ["task0.png", "task0.gif"]
     assert all(p.stat().st_size > 1000 for p in written)
+
+
+def test_camera_animates_the_simulators_frames_where_mujoco_renders_off_screen(tiny_run, tmp_path):
+    headless = {} if "DISPLAY" in os.environ else {"MUJOCO_GL": os.environ.get("MUJOCO_GL", "egl")}  # as the CLI does
+    probe = subprocess.run([sys.executable, "-c", "from metacpo.render import check_camera; check_camera()"],
+                           capture_output=True, text=True, env={**os.environ, **headless})
+    if probe.returncode != 0:
+        pytest.skip("no off-screen OpenGL for MuJoCo here: " + probe.stderr.strip().splitlines()[-1])
+    result = run_cli("render", tiny_run, "--camera", "--tasks", "0", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    frames = iio.imread(tmp_path / "task0.gif", index=None)
+    assert frames.shape[1:3] == (256, 2 * 256)  # the camera's frames of both policies, side by side
