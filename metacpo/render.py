@@ -150,7 +150,7 @@ def draw_panel(ax, panel: Panel, steps: int | None = None) -> None:
     from matplotlib.collections import LineCollection
     first = panel.episodes[0]
     t = len(first.rewards) if steps is None else steps
-    panel.arena.draw(ax, None if first.goals is None else first.goals[t])
+    panel.arena.draw(ax, None if first.goals is None else first.goals[steps or 0])  # the goal at the start, or at `steps`
     for episode in panel.episodes:
         segments, paid = path_segments(episode)
         ax.add_collection(LineCollection(segments[:t], colors=np.where(paid[:t], PAID_COLOR, FREE_COLOR), linewidths=1.2))
