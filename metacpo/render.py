@@ -154,6 +154,7 @@ def draw_panel(ax, panel: Panel, steps: int | None = None) -> None:
     for episode in panel.episodes:
         segments, paid = path_segments(episode)
         ax.add_collection(LineCollection(segments[:t], colors=np.where(paid[:t], PAID_COLOR, FREE_COLOR), linewidths=1.2))
+        ax.plot(*episode.xy[1:t + 1][paid[:t]].T, ".", color=PAID_COLOR, markersize=3)  # also where it paid standing still
         ax.plot(*episode.xy[0], marker="o", color="black", markersize=3)
         ax.plot(*episode.xy[t], marker="o", color=PAID_COLOR if t and paid[t - 1] else FREE_COLOR, markersize=5,
                 markeredgecolor="black")
