@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CHECK_ENVS', 'STACK', 'EnvCheck', 'safety_gymnasium_env_ids', 'make_registered_env', 'check_env', 'parse_bool',
            'add_config_options', 'add_backend_options', 'backend_of', 'config_of', 'run_train', 'run_compare',
-           'run_evaluate', 'run_resume', 'run_check', 'build_parser', 'main']
+           'run_evaluate', 'run_render', 'run_resume', 'run_check', 'build_parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #4c7818be
 import argparse
@@ -138,7 +138,8 @@ def run_compare(args) -> None:
     out = args.out = Path(args.out or f"runs/{args.preset}")
     print(f"comparing {', '.join(ALGORITHMS)} in {out} (continue a stopped run: metacpo resume {out})", flush=True)
     print(compare(cfg, out, backend=backend_of(args)))
-    print(f"results: {out / 'results.md'}, {out / 'results.csv'}; figures: {out / 'training.png'}, {out / 'adaptation.png'}")
+    print(f"results: {out / 'results.md'}, {out / 'results.csv'}; figures: {out / 'training.png'}, {out / 'adaptation.png'}, "
+          f"{out / 'policies.png'}")
 
 def run_evaluate(args) -> None:
     import pandas as pd
@@ -148,6 +149,14 @@ def run_evaluate(args) -> None:
     rows = evaluate(args.run_dir, backend_of(args))
     print(markdown_table(results_table(pd.DataFrame(rows), cfg.cost_limit), replace(cfg, seeds=1)))
     print(f"per task and step: {Path(args.run_dir) / 'test.csv'}")
+
+def run_render(args) -> None:
+    import os
+    if args.camera and "DISPLAY" not in os.environ:
+        os.environ.setdefault("MUJOCO_GL", "egl")  # read when MuJoCo is first imported: off-screen rendering, no display
+    from metacpo.render import render_run
+    written = render_run(args.run_dir, args.tasks, args.mean_action, args.camera, args.out, args.episodes)
+    print("wrote " + ", ".join(map(str, written)))
 
 def run_resume(args) -> None:
     from metacpo.report import compare
@@ -198,6 +207,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("run_dir", metavar="RUN_DIR", help="directory of a `metacpo train` run")
     add_backend_options(evaluate)
     evaluate.set_defaults(run=run_evaluate)
+    render = commands.add_parser("render", help="draw and animate a trained run's policy before and after adaptation")
+    render.add_argument("run_dir", metavar="RUN_DIR", help="directory of a `metacpo train` run")
+    render.add_argument("--tasks", type=int, nargs="+", metavar="I", help="held-out task indices (default: 0 1 2)")
+    render.add_argument("--episodes", type=int, default=1, help="episodes drawn per policy (default: 1)")
+    render.add_argument("--mean-action", action="store_true", help="mean actions instead of sampled ones")
+    render.add_argument("--camera", action="store_true",
+                        help="animate the simulator's camera (needs off-screen OpenGL: MUJOCO_GL=egl or osmesa)")
+    render.add_argument("--out", metavar="DIR", help="output directory (default: RUN_DIR/render)")
+    render.set_defaults(run=run_render)
     resume = commands.add_parser("resume", help="continue a stopped train or compare run")
     resume.add_argument("dir", metavar="DIR", help="directory of the run")
     add_backend_options(resume)

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['run_dir_of', 'train_and_test', 'run_on_ray', 'compare', 'load_logs', 'results_table', 'markdown_table',
-           'plot_reward_and_cost', 'plot_training', 'plot_adaptation', 'write_report']
+           'plot_reward_and_cost', 'plot_training', 'plot_adaptation', 'write_report', 'plot_policies']
 
 # %% ../nbs/11_report.ipynb #f9dd1dab
 from dataclasses import replace
@@ -56,7 +56,7 @@ def run_on_ray(runs: list[tuple[str, Config, Path]], progress: bool, backend: Ba
             ray.cancel(ref, force=True)
 
 def compare(cfg: Config, out_dir: Path, progress: bool = True, backend: Backend = Backend()) -> str:
-    "Train and meta-test every algorithm for `cfg.seeds` seeds in `out_dir` (continuing what is there); write the report."
+    "Train and meta-test every algorithm for `cfg.seeds` seeds in `out_dir` (continuing what is there); write the report and the policies' pictures."
     out_dir = Path(out_dir)
     if (out_dir / RUN_FILE).exists():
         info = read_run_file(out_dir)
@@ -72,7 +72,9 @@ def compare(cfg: Config, out_dir: Path, progress: bool = True, backend: Backend 
     else:
         for algorithm, run_cfg, run_dir in runs:
             train_and_test(algorithm, run_cfg, run_dir, progress, backend)
-    return write_report(out_dir, cfg)
+    text = write_report(out_dir, cfg)
+    plot_policies(out_dir, cfg)
+    return text
 
 # %% ../nbs/11_report.ipynb #01ec9347
 def load_logs(out_dir: Path, cfg: Config):
@@ -159,3 +161,19 @@ def write_report(out_dir: Path, cfg: Config) -> str:
     plot_training(train_log, cfg, out_dir / "training.png")
     plot_adaptation(test, cfg, out_dir / "adaptation.png")
     return text
+
+# %% ../nbs/11_report.ipynb #8ee42e2e
+def plot_policies(out_dir: Path, cfg: Config, task: int = 0) -> None:
+    "policies.png: each algorithm's policy before and after each adaptation step on held-out `task` of the first seed; policies-ALGORITHM.gif: its episodes step by step."
+    from metacpo.render import adapted_panels, animate_panels, plot_panels
+    from metacpo.training import load_checkpoint, make_sampler
+    columns = []
+    with make_sampler(cfg) as sampler:
+        for algorithm in ALGORITHMS:
+            state = load_checkpoint(run_dir_of(out_dir, algorithm, cfg.seed) / CHECKPOINT, replace(cfg, seeds=1))
+            panels = [replace(p, label=f"{algorithm}, {p.label}") for p in adapted_panels(state, sampler, task)]
+            where = f"{cfg.agent} {cfg.family.capitalize()}, held-out task {task} ({panels[0].arena.describe()})"
+            animate_panels(panels, Path(out_dir) / f"policies-{algorithm}.gif", f"{algorithm} on {where}")
+            columns.append(panels)
+    plot_panels([list(row) for row in zip(*columns)], Path(out_dir) / "policies.png",
+                f"{where}, seed {cfg.seed}: each algorithm before and after adaptation, stochastic actions")

@@ -30,6 +30,7 @@ def test_version_matches_installed_metadata():
     ("metacpo.config", ["numpy"]),
     ("metacpo.training", ["torch", "numpy"]),
     ("metacpo.report", ["torch", "numpy"]),
+    ("metacpo.render", ["torch", "numpy"]),
 ])
 def test_import_loads_only_what_it_needs(run_python, module, allowed):
     code = f"import sys, json, {module}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
