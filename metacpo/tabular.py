@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['ACTIONS', 'GridTask', 'GridWorld', 'sample_tasks', 'TabularCMDP', 'build_cmdp', 'softmax_policy', 'Evaluation',
-           'evaluate', 'policy_returns', 'ImprovementBounds', 'improvement_bounds', 'exact_task_gradients']
+           'evaluate', 'policy_returns', 'ImprovementBounds', 'improvement_bounds', 'exact_task_gradients',
+           'fisher_metric', 'exact_task_metric']
 
 # %% ../nbs/03_tabular.ipynb #09d79651
 from dataclasses import dataclass
@@ -172,3 +173,22 @@ def exact_task_gradients(m: TabularCMDP):
         b = flat_grad(J_C, theta, create_graph=create_graph)
         return g, b, J_C - m.cost_limit
     return task_gradients
+
+# %% ../nbs/03_tabular.ipynb #fbaeaa52
+def fisher_metric(models: list[TabularCMDP], theta: torch.Tensor, *, create_graph: bool = False, damping: float = 1e-3):
+    "v -> (F + damping I) v, F the Hessian of the mean over `models` of sum_s d(s) KL(pi_theta || pi_theta')[s] at theta' = theta."
+    S, A = models[0].R.shape
+    if not create_graph:
+        theta = theta.detach()
+    pi = softmax_policy(theta, S, A)
+    d = torch.stack([evaluate(m, pi).d for m in models]).mean(0)
+    def product(v: torch.Tensor) -> torch.Tensor:
+        V = v.reshape(S, A)
+        return (d[:, None] * pi * (V - (pi * V).sum(-1, keepdim=True))).reshape(-1) + damping * v
+    return product
+
+def exact_task_metric(m: TabularCMDP, damping: float = 1e-3):
+    "theta, create_graph -> (v -> (F(theta) + damping I) v): the Fisher metric of the softmax policy on `m`."
+    def task_metric(theta: torch.Tensor, create_graph: bool):
+        return fisher_metric([m], theta, create_graph=create_graph, damping=damping)
+    return task_metric
