@@ -128,7 +128,8 @@ class _ImplicitSolve(torch.autograd.Function):
     def backward(ctx, grad):
         if torch.is_grad_enabled():  # create_graph: a second derivative would miss how a = H^-1 grad moves with H
             raise RuntimeError("a step in a metric is differentiable once: create_graph through it is not supported")
-        a = _converged(conjugate_gradient(ctx.metric, grad, max_iters=ctx.cg_iters, tol=CG_TOL), ctx.cg_iters)
+        with torch.enable_grad():  # backward runs without grad mode; a metric given by Hessian-vector products needs it
+            a = _converged(conjugate_gradient(ctx.metric, grad, max_iters=ctx.cg_iters, tol=CG_TOL), ctx.cg_iters)
         return a, -a, None, None, None  # H is symmetric: the adjoint solve is the same solve
 
 def _fisher_step(g, b, c, delta, metric: Callable[[torch.Tensor], torch.Tensor], cg_iters: int) -> CPOStep:
