@@ -152,14 +152,15 @@ def improvement_bounds(m: TabularCMDP, pi: torch.Tensor, pi_new: torch.Tensor) -
     "CPO's Corollary 1 and Proposition 2 bounds on the change from `pi` to `pi_new`, with the true change."
     old, new = evaluate(m, pi), evaluate(m, pi_new)
     g = m.gamma
-    kl = (pi_new * (pi_new.log() - pi.log())).sum(-1)   # KL(pi' || pi)[s]
-    mean_kl = old.d @ kl
+    kl = torch.where(pi_new > 0, pi_new * (pi_new.log() - pi.log()), 0.0).sum(-1)  # KL(pi' || pi)[s]; 0 log 0 = 0
+    weighted = lambda per_state: torch.where(old.d > 0, old.d * per_state, 0.0).sum()  # unvisited states weigh 0, even at inf
+    mean_kl = weighted(kl)
     out = {}
     for k, Adv in (("R", old.A_R), ("C", old.A_C)):
         adv_new = (pi_new * Adv).sum(-1)                 # advantage of pi' under pi's critic, per state
         eps = adv_new.abs().max()
         out[f"L_{k}"] = old.d @ adv_new / (1 - g)
-        out[f"penalty_{k}"] = 2 * g * eps / (1 - g) ** 2 * (old.d @ (kl / 2).sqrt())
+        out[f"penalty_{k}"] = 2 * g * eps / (1 - g) ** 2 * weighted((kl / 2).sqrt())
         out[f"tr_penalty_{k}"] = (2 * mean_kl).sqrt() * g * eps / (1 - g) ** 2
     return ImprovementBounds(dJ_R=(new.J_R - old.J_R).item(), dJ_C=(new.J_C - old.J_C).item(),
                              mean_kl=mean_kl.item(), **{k: v.item() for k, v in out.items()})
