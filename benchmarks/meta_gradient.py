@@ -6,6 +6,8 @@ random numbers: the cost of the graph does not depend on their values), float64,
 (Euclidean, delta = 0.01, both constraints active), post-adaptation reward surrogate on a second batch.
 
 exact     metacpo.meta.post_adaptation: adapt with create_graph, then one backward pass (reward meta-gradient)
+fisher    the same with a Fisher-metric inner step (mean KL <= 0.01 over the batch's states, damping 0.1; its two
+          solves and their adjoints by conjugate gradient to relative residual 1e-10), also both constraints active
 diagonal  per parameter i: d x_i / d g_i (one backward pass) and d g_i / d theta_i (one more), then
           (1 + product) * grad L(phi); for (64, 64) the loop is timed on its first 300 parameters and extrapolated
 
@@ -15,11 +17,11 @@ import time
 
 import torch
 
-from metacpo.core import flat_grad, flat_params
-from metacpo.meta import post_adaptation
+from metacpo.core import conjugate_gradient, flat_grad, flat_params
+from metacpo.meta import InnerLoop, MetaTask, post_adaptation
 from metacpo.qp import solve_cpo_qp
 from metacpo.rollouts import Batch, GaussianPolicy, ObsNormalizer, Request, Sampler
-from metacpo.surrogates import surrogate, surrogate_task_gradients
+from metacpo.surrogates import sampled_fisher_metric, surrogate, surrogate_task_gradients
 from metacpo.tasks import CircleTask
 
 DELTA, T = 0.01, 1000
@@ -41,12 +43,16 @@ def setup(sampler, hidden):
     limit = -0.3 * (2 * DELTA * b @ b).sqrt().item()  # c = 0.3 of the trust region's reach: both constraints active
     task_gradients = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, limit)
     objective = lambda phi: (surrogate(policy, phi, post_batch, post_adv),) * 2
-    return policy, theta, task_gradients, objective
+    metric = lambda params, create_graph: sampled_fisher_metric(policy, batch.obs, params, create_graph=create_graph)
+    Hb = conjugate_gradient(metric(theta, False), b, max_iters=1000).x
+    fisher_limit = -0.3 * (2 * DELTA * b @ Hb).sqrt().item()  # the same, in the Fisher metric
+    fisher_task = MetaTask([surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, fisher_limit)], objective, [metric])
+    return policy, theta, task_gradients, objective, fisher_task
 
 
-def exact_seconds(theta, task_gradients, objective) -> float:
+def exact_seconds(theta, task: MetaTask, metric: str) -> float:
     start = time.perf_counter()
-    out = post_adaptation(theta, [task_gradients], objective, DELTA)
+    out = post_adaptation(theta, task, InnerLoop(delta=DELTA, metric=metric, cg_iters=1000))
     assert out.adaptation.steps[0].case.item() == 1
     return time.perf_counter() - start
 
@@ -73,13 +79,15 @@ def main():
     print(f"one meta-gradient per task, {T} transitions, float64, 1 thread")
     with Sampler("Car", n_workers=2) as sampler:
         setups = [(setup(sampler, hidden), hidden, part) for hidden, part in (((24, 12), None), ((64, 64), 300))]
-    for (policy, theta, task_gradients, objective), hidden, sampled in setups:
+    for (policy, theta, task_gradients, objective, fisher_task), hidden, sampled in setups:
         n = len(theta)
-        exact = min(exact_seconds(theta, task_gradients, objective) for _ in range(3))
+        exact = min(exact_seconds(theta, MetaTask([task_gradients], objective), "euclidean") for _ in range(3))
+        fisher = min(exact_seconds(theta, fisher_task, "fisher") for _ in range(3))
         m = sampled or n
         diagonal = diagonal_seconds(theta, task_gradients, objective, m) * n / m
         note = f" (timed on {m} of {n} parameters, extrapolated)" if sampled else ""
-        print(f"hidden {hidden}: {n} parameters: exact {exact * 1e3:.0f} ms, diagonal {diagonal:.1f} s{note}, "
+        print(f"hidden {hidden}: {n} parameters: exact {exact * 1e3:.0f} ms, exact with a Fisher inner step "
+              f"{fisher * 1e3:.0f} ms (fisher / euclidean = {fisher / exact:.1f}x), diagonal {diagonal:.1f} s{note}, "
               f"diagonal / exact = {diagonal / exact:.0f}x")
 
 

@@ -91,6 +91,8 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
         flag, help_text = "--" + f.name.replace("_", "-"), f.metadata["help"]
         if f.type is bool:
             group.add_argument(flag, dest=f.name, type=parse_bool, metavar="{true,false}", help=help_text)
+        elif f.type == int | None:  # an optional count: None is the default, meaning what the help says
+            group.add_argument(flag, dest=f.name, type=int, metavar="N", help=help_text)
         elif f.type == tuple[int, ...]:
             group.add_argument(flag, dest=f.name, type=int, nargs="+", metavar="N", help=help_text)
         else:

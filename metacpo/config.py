@@ -8,7 +8,7 @@ __all__ = ['ALGORITHMS', 'PRESETS', 'Config', 'config_differences', 'config_from
 # %% ../nbs/09_config.ipynb #6408721b
 from dataclasses import asdict, dataclass, field, fields
 
-from .checks import check_choice, check_count, check_range
+from .checks import INNER_METRICS, check_choice, check_count, check_range
 from .tasks import AGENTS, FAMILIES
 
 # %% ../nbs/09_config.ipynb #9c3c8380
@@ -30,7 +30,8 @@ class Config:
     agent: str = _setting("Car", "the robot: Point or Car")
     iterations: int = _setting(500, "meta-iterations (outer steps) of a run")
     tasks_per_iteration: int = _setting(3, "train tasks drawn afresh every iteration")
-    inner_steps: int = _setting(3, "k: adaptation steps, in meta-training and at meta-test")
+    inner_steps: int = _setting(3, "k: adaptation steps in meta-training")
+    test_steps: int | None = _setting(None, "adaptation steps at meta-test (default: inner_steps)")
     batch_steps: int = _setting(3000, "environment steps per batch (one task, one policy); a multiple of horizon")
     horizon: int = _setting(500, "steps per episode")
     hidden: tuple[int, ...] = _setting((24, 12), "the policy's hidden layers")
@@ -38,7 +39,8 @@ class Config:
     gamma: float = _setting(0.99, "discount of the advantages")
     lam: float = _setting(0.95, "GAE lambda")
     cost_limit: float = _setting(10.0, "d: cost allowed per episode")
-    inner_delta: float = _setting(0.01, "adaptation step's Euclidean trust region: |x|^2 / 2 <= inner_delta")
+    inner_delta: float = _setting(0.01, "adaptation step's trust region: |x|^2 / 2 <= inner_delta (euclidean), mean KL (fisher)")
+    inner_metric: str = _setting("euclidean", "metric of the adaptation steps, in meta-training and meta-test: euclidean or fisher")
     outer_delta: float = _setting(0.01, "outer step's KL trust region")
     first_order: bool = _setting(False, "meta-gradient without differentiating through the adaptation")
     test_tasks: int = _setting(10, "held-out tasks of the meta-test")
@@ -49,6 +51,9 @@ class Config:
     def __post_init__(self):
         check_choice("family", self.family, tuple(FAMILIES))
         check_choice("agent", self.agent, AGENTS)
+        check_choice("inner_metric", self.inner_metric, INNER_METRICS)
+        if self.test_steps is not None:
+            check_count("test_steps", self.test_steps, 0)
         for name in ("iterations", "tasks_per_iteration", "inner_steps", "batch_steps", "horizon", "test_tasks", "seeds"):
             check_count(name, getattr(self, name), 1)
         check_count("seed", self.seed, 0)
@@ -76,6 +81,9 @@ class Config:
     def per_episode(self, rate: float) -> float:
         "A mean per step as a total per episode of `horizon` steps."
         return float(rate) * self.horizon
+
+    @property
+    def adaptation_steps_at_test(self) -> int: return self.inner_steps if self.test_steps is None else self.test_steps
 
 PRESETS = {
     "paper": Config(),

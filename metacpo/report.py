@@ -104,7 +104,7 @@ def results_table(test, cost_limit: float):
 
 def markdown_table(table, cfg: Config) -> str:
     "The results table as markdown, with the budgets and the limit stated."
-    k = cfg.inner_steps
+    k = cfg.adaptation_steps_at_test
     lines = [f"| algorithm | reward, step 0 | reward after {k} step{'s' * (k > 1)} | cost, step 0 | "
              f"cost after {k} step{'s' * (k > 1)} | over the limit ({cfg.cost_limit:g}) |", "|---|---|---|---|---|---|"]
     for r in table.itertuples():
@@ -148,7 +148,7 @@ def plot_adaptation(test, cfg: Config, path: Path) -> None:
     "Reward and cost on the held-out tasks after 0..k adaptation steps (mean and 95% interval over seeds x tasks)."
     plot_reward_and_cost(test, "step", ("reward", "cost"), cfg, path,
                          f"Meta-test: adaptation to held-out {cfg.agent} {cfg.family.capitalize()} tasks",
-                         "adaptation steps", xticks=range(cfg.inner_steps + 1), errorbar=("ci", 95), marker="o")
+                         "adaptation steps", xticks=range(cfg.adaptation_steps_at_test + 1), errorbar=("ci", 95), marker="o")
 
 def write_report(out_dir: Path, cfg: Config) -> str:
     "Write results.md, results.csv, training.png and adaptation.png from the logs in `out_dir`; return the markdown."

@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['ACTIONS', 'GridTask', 'GridWorld', 'sample_tasks', 'TabularCMDP', 'build_cmdp', 'softmax_policy', 'Evaluation',
-           'evaluate', 'policy_returns', 'ImprovementBounds', 'improvement_bounds', 'exact_task_gradients']
+           'evaluate', 'policy_returns', 'ImprovementBounds', 'improvement_bounds', 'exact_task_gradients',
+           'fisher_metric', 'exact_task_metric']
 
 # %% ../nbs/03_tabular.ipynb #09d79651
 from dataclasses import dataclass
@@ -151,14 +152,15 @@ def improvement_bounds(m: TabularCMDP, pi: torch.Tensor, pi_new: torch.Tensor) -
     "CPO's Corollary 1 and Proposition 2 bounds on the change from `pi` to `pi_new`, with the true change."
     old, new = evaluate(m, pi), evaluate(m, pi_new)
     g = m.gamma
-    kl = (pi_new * (pi_new.log() - pi.log())).sum(-1)   # KL(pi' || pi)[s]
-    mean_kl = old.d @ kl
+    kl = torch.where(pi_new > 0, pi_new * (pi_new.log() - pi.log()), 0.0).sum(-1)  # KL(pi' || pi)[s]; 0 log 0 = 0
+    weighted = lambda per_state: torch.where(old.d > 0, old.d * per_state, 0.0).sum()  # unvisited states weigh 0, even at inf
+    mean_kl = weighted(kl)
     out = {}
     for k, Adv in (("R", old.A_R), ("C", old.A_C)):
         adv_new = (pi_new * Adv).sum(-1)                 # advantage of pi' under pi's critic, per state
         eps = adv_new.abs().max()
         out[f"L_{k}"] = old.d @ adv_new / (1 - g)
-        out[f"penalty_{k}"] = 2 * g * eps / (1 - g) ** 2 * (old.d @ (kl / 2).sqrt())
+        out[f"penalty_{k}"] = 2 * g * eps / (1 - g) ** 2 * weighted((kl / 2).sqrt())
         out[f"tr_penalty_{k}"] = (2 * mean_kl).sqrt() * g * eps / (1 - g) ** 2
     return ImprovementBounds(dJ_R=(new.J_R - old.J_R).item(), dJ_C=(new.J_C - old.J_C).item(),
                              mean_kl=mean_kl.item(), **{k: v.item() for k, v in out.items()})
@@ -172,3 +174,22 @@ def exact_task_gradients(m: TabularCMDP):
         b = flat_grad(J_C, theta, create_graph=create_graph)
         return g, b, J_C - m.cost_limit
     return task_gradients
+
+# %% ../nbs/03_tabular.ipynb #fbaeaa52
+def fisher_metric(models: list[TabularCMDP], theta: torch.Tensor, *, create_graph: bool = False, damping: float = 1e-3):
+    "v -> (F + damping I) v, F the Hessian of the mean over `models` of sum_s d(s) KL(pi_theta || pi_theta')[s] at theta' = theta."
+    S, A = models[0].R.shape
+    if not create_graph:
+        theta = theta.detach()
+    pi = softmax_policy(theta, S, A)
+    d = torch.stack([evaluate(m, pi).d for m in models]).mean(0)
+    def product(v: torch.Tensor) -> torch.Tensor:
+        V = v.reshape(S, A)
+        return (d[:, None] * pi * (V - (pi * V).sum(-1, keepdim=True))).reshape(-1) + damping * v
+    return product
+
+def exact_task_metric(m: TabularCMDP, damping: float = 1e-3):
+    "theta, create_graph -> (v -> (F(theta) + damping I) v): the Fisher metric of the softmax policy on `m`."
+    def task_metric(theta: torch.Tensor, create_graph: bool):
+        return fisher_metric([m], theta, create_graph=create_graph, damping=damping)
+    return task_metric

@@ -23,6 +23,7 @@ def test_version_matches_installed_metadata():
     ("metacpo.tabular", ["torch", "numpy"]),
     ("metacpo.meta", ["torch", "numpy"]),
     ("metacpo.tabular_training", ["torch", "numpy"]),
+    ("metacpo.tabular_budget", ["torch", "numpy"]),
     ("metacpo.tasks", ["numpy"]),
     ("metacpo.rollouts", ["torch", "numpy"]),
     ("metacpo.cluster", ["torch", "numpy"]),

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from metacpo.qp import QPCase, cvxpy_reference_step, kkt_residual, solve_cpo_qp
+from metacpo.qp import QPCase, _step_from_solves, cvxpy_reference_step, kkt_residual, solve_cpo_qp
 
 F64 = torch.float64
 
@@ -150,3 +150,34 @@ def test_bad_input_raises_value_error_naming_it(kwargs, message):
     with pytest.raises(ValueError) as error:
         solve_cpo_qp(**args)
     assert message in str(error.value)
+
+
+def test_fisher_step_gradient_through_a_parameter_dependent_metric_matches_dense_solves():
+    rng = np.random.default_rng(8)
+    n = 7
+    W, U = (torch.tensor(rng.normal(size=(n, n)) / np.sqrt(n)) for _ in range(2))
+    H0 = torch.eye(n, dtype=torch.float64) * 0.3 + U @ U.T
+    g0, b0, w = (torch.tensor(rng.normal(size=n)) for _ in range(3))
+    def pieces(p):
+        H = H0 + torch.diag(torch.exp(W @ p))
+        return g0 + torch.tanh(p), b0 + 0.5 * torch.sin(p), H
+    for c in (-1.0, 0.0, 0.5, 5.0):  # several QP cases
+        p = torch.zeros(n, dtype=torch.float64, requires_grad=True)
+        g, b, H = pieces(p)
+        fisher = solve_cpo_qp(g, b, c, 0.1, metric=lambda v: H @ v, cg_iters=100).x
+        grad, = torch.autograd.grad(w @ fisher, p)
+        g, b, H = pieces(p)
+        dense = _step_from_solves(g, b, torch.linalg.solve(H, g), torch.linalg.solve(H, b), torch.tensor(c, dtype=torch.float64),
+                                  torch.tensor(0.1, dtype=torch.float64)).x
+        ref, = torch.autograd.grad(w @ dense, p)
+        assert (grad - ref).norm() <= 1e-8 * ref.norm()
+
+
+def test_fisher_step_refuses_to_differentiate_an_unconverged_solve():
+    rng = np.random.default_rng(9)
+    M = torch.tensor(rng.normal(size=(10, 10)))
+    H = M @ M.T + 0.01 * torch.eye(10, dtype=torch.float64)
+    g = torch.tensor(rng.normal(size=10), requires_grad=True)
+    with pytest.raises(ValueError, match="conjugate gradient did not converge"):
+        solve_cpo_qp(g, torch.ones(10, dtype=torch.float64), 0.0, 0.1, metric=lambda v: H @ v, cg_iters=2)
+    solve_cpo_qp(g.detach(), torch.ones(10, dtype=torch.float64), 0.0, 0.1, metric=lambda v: H @ v, cg_iters=2)  # nothing to differentiate

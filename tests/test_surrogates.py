@@ -2,9 +2,9 @@
 import torch
 
 from metacpo.core import flat_params
-from metacpo.meta import adapt, post_adaptation
+from metacpo.meta import InnerLoop, MetaTask, adapt, post_adaptation
 from metacpo.rollouts import Batch, GaussianPolicy, gaussian_log_prob
-from metacpo.surrogates import log_probs_at, surrogate, surrogate_task_gradients
+from metacpo.surrogates import log_probs_at, sampled_fisher_metric, surrogate, surrogate_task_gradients
 
 T, DELTA = 300, 0.01
 
@@ -40,9 +40,29 @@ def test_meta_gradient_on_fixed_data_matches_finite_differences():
     b = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, 0.0)(theta0.clone().requires_grad_(), False)[1]
     grads = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, -0.3 * (2 * DELTA * b @ b).sqrt().item())
     objective = lambda phi: (surrogate(policy, phi, post_batch, post_adv),) * 2
-    out = post_adaptation(theta0, [grads], objective, DELTA)
+    task, inner = MetaTask([grads], objective), InnerLoop(delta=DELTA)
+    out = post_adaptation(theta0, task, inner)
     assert out.adaptation.steps[0].case.item() == 1  # both constraints active
-    F = lambda t: objective(adapt(t, [grads], DELTA).phi)[0].item()
+    F = lambda t: objective(adapt(t, task, inner).phi)[0].item()
+    for _ in range(3):
+        v = torch.randn(len(theta0), generator=gen, dtype=torch.float64)
+        v /= v.norm()
+        fd = (F(theta0 + 1e-5 * v) - F(theta0 - 1e-5 * v)) / 2e-5
+        assert abs(fd - out.reward_grad @ v) <= 1e-6 * out.reward_grad.norm()
+
+
+def test_fisher_meta_gradient_on_fixed_data_matches_finite_differences():
+    gen = torch.Generator().manual_seed(2)
+    policy = GaussianPolicy(6, 2, hidden=(8,))
+    theta0 = flat_params(policy)
+    batch, adv_R, adv_C = random_batch(policy, gen)
+    post_batch, post_adv, _ = random_batch(policy, gen)
+    grads = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, 0.0)
+    metric = lambda theta, create_graph: sampled_fisher_metric(policy, batch.obs, theta, create_graph=create_graph)
+    objective = lambda phi: (surrogate(policy, phi, post_batch, post_adv),) * 2
+    task, inner = MetaTask.repeated(2, grads, objective, metric), InnerLoop(delta=0.01, metric="fisher")
+    out = post_adaptation(theta0, task, inner)
+    F = lambda t: objective(adapt(t, task, inner, differentiable=False).phi)[0].item()
     for _ in range(3):
         v = torch.randn(len(theta0), generator=gen, dtype=torch.float64)
         v /= v.norm()

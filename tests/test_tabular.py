@@ -70,3 +70,16 @@ def test_improvement_bounds_hold_on_random_policy_pairs():
         assert bd.dJ_R >= bd.reward_lower - 1e-9 and bd.dJ_R >= bd.tr_reward_lower - 1e-9
         assert bd.dJ_C <= bd.cost_upper + 1e-9 and bd.dJ_C <= bd.tr_cost_upper + 1e-9
         assert bd.penalty_R > 0 and bd.mean_kl > 0
+
+
+def test_improvement_bounds_stay_defined_when_a_probability_underflows_to_zero():
+    world = GridWorld()
+    m = build_cmdp(world, sample_tasks(world, "train", 1, seed=0)[0])
+    S, A = world.n_states, world.n_actions
+    logits = torch.zeros(S, A, dtype=torch.float64)
+    logits[:, 0] = 800.0  # exp(-800) underflows: the other actions have probability exactly 0
+    pi, pi_new = torch.softmax(logits, -1), torch.softmax(logits.clone().fill_(0.0), -1)
+    for a, b in ((pi, pi), (pi, pi_new), (pi_new, pi)):
+        bd = improvement_bounds(m, a, b)
+        assert not np.isnan([bd.L_R, bd.penalty_R, bd.L_C, bd.penalty_C]).any()
+        assert bd.dJ_R >= bd.reward_lower - 1e-12 and bd.dJ_C <= bd.cost_upper + 1e-12

@@ -30,9 +30,10 @@ def history_without_timing(run_dir):
         return [{k: v for k, v in row.items() if k not in TIMING} for row in csv.DictReader(f)]
 
 
-@pytest.mark.parametrize("algorithm, first_order", [(a, False) for a in ALGORITHMS] + [("meta-cpo", True)])
-def test_one_meta_iteration_of_each_algorithm(tmp_path, algorithm, first_order):
-    cfg = replace(TINY, first_order=first_order)
+@pytest.mark.parametrize("algorithm, first_order, inner_metric", [(a, False, "euclidean") for a in ALGORITHMS] +
+                         [("meta-cpo", True, "euclidean"), ("meta-cpo", False, "fisher"), ("maml-trpo", True, "fisher")])
+def test_one_meta_iteration_of_each_algorithm(tmp_path, algorithm, first_order, inner_metric):
+    cfg = replace(TINY, first_order=first_order, inner_metric=inner_metric)
     state = train(algorithm, cfg, tmp_path, progress=False)
     (row,) = state.history
     assert row["env_steps"] == 1 * (1 + 1) * 40  # the same budget for every algorithm
@@ -141,3 +142,12 @@ def test_evaluate_refuses_a_comparison_directory(tmp_path):
     write_run_file(tmp_path, "compare", TINY)
     with pytest.raises(ValueError, match="holds a compare run: evaluate takes the directory of one training run"):
         evaluate(tmp_path)
+
+
+def test_meta_test_takes_test_steps_adaptation_steps_in_either_metric(tmp_path):
+    from metacpo.training import make_sampler, meta_test
+    state = train("meta-cpo", replace(TINY, inner_metric="fisher"), tmp_path, progress=False)
+    state.config = replace(state.config, test_steps=2)
+    with make_sampler(state.config) as sampler:
+        rows = meta_test(state, sampler)
+    assert sorted({r["step"] for r in rows}) == [0, 1, 2]
