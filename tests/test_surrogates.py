@@ -31,6 +31,15 @@ def test_surrogate_gradients_are_the_policy_gradient_and_c_moves_like_b():
     torch.testing.assert_close(torch.autograd.grad(c, theta)[0], b)
 
 
+def assert_directional_derivatives_match(F, theta0, gradient, gen, n_directions=3, h=1e-5):
+    "Central differences of F along random unit directions agree with `gradient` to 1e-6 of its norm."
+    for _ in range(n_directions):
+        v = torch.randn(len(theta0), generator=gen, dtype=torch.float64)
+        v /= v.norm()
+        fd = (F(theta0 + h * v) - F(theta0 - h * v)) / (2 * h)
+        assert abs(fd - gradient @ v) <= 1e-6 * gradient.norm()
+
+
 def test_meta_gradient_on_fixed_data_matches_finite_differences():
     gen = torch.Generator().manual_seed(1)
     policy = GaussianPolicy(6, 2, hidden=(8,))
@@ -44,11 +53,7 @@ def test_meta_gradient_on_fixed_data_matches_finite_differences():
     out = post_adaptation(theta0, task, inner)
     assert out.adaptation.steps[0].case.item() == 1  # both constraints active
     F = lambda t: objective(adapt(t, task, inner).phi)[0].item()
-    for _ in range(3):
-        v = torch.randn(len(theta0), generator=gen, dtype=torch.float64)
-        v /= v.norm()
-        fd = (F(theta0 + 1e-5 * v) - F(theta0 - 1e-5 * v)) / 2e-5
-        assert abs(fd - out.reward_grad @ v) <= 1e-6 * out.reward_grad.norm()
+    assert_directional_derivatives_match(F, theta0, out.reward_grad, gen)
 
 
 def test_fisher_meta_gradient_on_fixed_data_matches_finite_differences():
@@ -63,8 +68,4 @@ def test_fisher_meta_gradient_on_fixed_data_matches_finite_differences():
     task, inner = MetaTask.repeated(2, grads, objective, metric), InnerLoop(delta=0.01, metric="fisher")
     out = post_adaptation(theta0, task, inner)
     F = lambda t: objective(adapt(t, task, inner, differentiable=False).phi)[0].item()
-    for _ in range(3):
-        v = torch.randn(len(theta0), generator=gen, dtype=torch.float64)
-        v /= v.norm()
-        fd = (F(theta0 + 1e-5 * v) - F(theta0 - 1e-5 * v)) / 2e-5
-        assert abs(fd - out.reward_grad @ v) <= 1e-6 * out.reward_grad.norm()
+    assert_directional_derivatives_match(F, theta0, out.reward_grad, gen)
