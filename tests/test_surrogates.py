@@ -40,12 +40,17 @@ def assert_directional_derivatives_match(F, theta0, gradient, gen, n_directions=
         assert abs(fd - gradient @ v) <= 1e-6 * gradient.norm()
 
 
-def test_meta_gradient_on_fixed_data_matches_finite_differences():
-    gen = torch.Generator().manual_seed(1)
+def fixed_data(seed: int):
+    "A generator, a small policy, its parameters, a batch with its two advantages, and a post-adaptation batch."
+    gen = torch.Generator().manual_seed(seed)
     policy = GaussianPolicy(6, 2, hidden=(8,))
-    theta0 = flat_params(policy)
     batch, adv_R, adv_C = random_batch(policy, gen)
     post_batch, post_adv, _ = random_batch(policy, gen)
+    return gen, policy, flat_params(policy), batch, adv_R, adv_C, post_batch, post_adv
+
+
+def test_meta_gradient_on_fixed_data_matches_finite_differences():
+    gen, policy, theta0, batch, adv_R, adv_C, post_batch, post_adv = fixed_data(1)
     b = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, 0.0)(theta0.clone().requires_grad_(), False)[1]
     grads = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, -0.3 * (2 * DELTA * b @ b).sqrt().item())
     objective = lambda phi: (surrogate(policy, phi, post_batch, post_adv),) * 2
@@ -57,11 +62,7 @@ def test_meta_gradient_on_fixed_data_matches_finite_differences():
 
 
 def test_fisher_meta_gradient_on_fixed_data_matches_finite_differences():
-    gen = torch.Generator().manual_seed(2)
-    policy = GaussianPolicy(6, 2, hidden=(8,))
-    theta0 = flat_params(policy)
-    batch, adv_R, adv_C = random_batch(policy, gen)
-    post_batch, post_adv, _ = random_batch(policy, gen)
+    gen, policy, theta0, batch, adv_R, adv_C, post_batch, post_adv = fixed_data(2)
     grads = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, 0.0)
     metric = lambda theta, create_graph: sampled_fisher_metric(policy, batch.obs, theta, create_graph=create_graph)
     objective = lambda phi: (surrogate(policy, phi, post_batch, post_adv),) * 2
