@@ -6,6 +6,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'metacpo.checks.check_finite': ('checks.html#check_finite', 'metacpo/checks.py'),
                                 'metacpo.checks.check_range': ('checks.html#check_range', 'metacpo/checks.py')},
             'metacpo.cli': { 'metacpo.cli.EnvCheck': ('cli.html#envcheck', 'metacpo/cli.py'),
+                             'metacpo.cli.OneLineParser': ('cli.html#onelineparser', 'metacpo/cli.py'),
+                             'metacpo.cli.OneLineParser.error': ('cli.html#onelineparser.error', 'metacpo/cli.py'),
                              'metacpo.cli.add_backend_options': ('cli.html#add_backend_options', 'metacpo/cli.py'),
                              'metacpo.cli.add_config_options': ('cli.html#add_config_options', 'metacpo/cli.py'),
                              'metacpo.cli.backend_of': ('cli.html#backend_of', 'metacpo/cli.py'),

@@ -5,11 +5,12 @@
 # %% auto #0
 __all__ = ['CHECK_ENVS', 'STACK', 'EnvCheck', 'safety_gymnasium_env_ids', 'make_registered_env', 'check_env', 'parse_bool',
            'add_config_options', 'add_backend_options', 'backend_of', 'config_of', 'run_train', 'run_compare',
-           'run_evaluate', 'run_render', 'run_resume', 'run_check', 'build_parser', 'main']
+           'run_evaluate', 'run_render', 'run_resume', 'run_check', 'OneLineParser', 'build_parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #4c7818be
 import argparse
 import difflib
+import re
 import time
 from dataclasses import dataclass, fields, replace
 from importlib.metadata import version
@@ -185,8 +186,16 @@ def run_check(args) -> None:
               f"{r.reward:9.3f} {r.cost:6.0f} {r.steps_per_s:8.0f}", flush=True)
     print("ok: every observation, reward and cost was finite")
 
+class OneLineParser(argparse.ArgumentParser):
+    "argparse, refusing bad command lines in one line (no usage block: `--help` shows it), exit status 2."
+    def error(self, message: str):
+        option = re.fullmatch(r"argument (--[\w-]+): expected one argument", message)
+        if option:  # argparse reads a value that starts with '-' (such as -inf) as an option: say how to pass it
+            message += f" (a value that starts with '-' goes after '=': {option[1]}=VALUE)"
+        self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="metacpo", description="Meta-CPO: constrained meta-reinforcement learning.")
+    parser = OneLineParser(prog="metacpo", description="Meta-CPO: constrained meta-reinforcement learning.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="check the installation end to end on real Safety-Gymnasium tasks")
     check.add_argument("--env", action="append", metavar="ID",
