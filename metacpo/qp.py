@@ -179,6 +179,31 @@ def _cvxpylayers_step(g, b, c, delta, solver_args: dict) -> CPOStep:
     lam, nu = _multipliers_from_kkt(g, b, x, case)
     return CPOStep(x=x, lam=lam, nu=nu, case=case)
 
+# %% ../nbs/02_cpo_qp.ipynb #9da3136b
+def _unit_scales(g, b, c, delta):
+    "alpha, beta, rho > 0 that bring the QP to order one (see above); 1 where the quantity they scale is zero."
+    one = torch.ones_like(c)
+    rho = 2 ** 0.5 * torch.where(delta > 0, delta, one).sqrt()  # sqrt(2 delta) without overflowing 2 delta (or a
+    # gradient of sqrt at 0, which torch.where would turn into NaN)
+    alpha = g.abs().amax(-1)
+    beta = torch.maximum(b.abs().amax(-1), c.abs() / rho)
+    if not torch.isfinite(beta).all():
+        raise ValueError(f"c / sqrt(2 delta) exceeds the floating-point range (c = {c.abs().max().item():g}, delta = "
+                         f"{delta.min().item():g}): the QP cannot be solved at this scale")
+    return torch.where(alpha > 0, alpha, one), torch.where(beta > 0, beta, one), rho
+
+def _in_own_units(solve, g, b, c, delta) -> CPOStep:
+    "`solve(g, b, c, delta)` of the QP rescaled to order one, mapped back to the original units (see above)."
+    alpha, beta, rho = _unit_scales(g, b, c, delta)
+    st = solve(g / alpha[..., None], b / beta[..., None], c / (beta * rho), torch.where(delta > 0, 0.5, 0.0).to(delta))
+    recovery = st.case == QPCase.INFEASIBLE  # its lambda is the multiplier of min b.x: it scales with b, not g
+    out = CPOStep(rho[..., None] * st.x, st.lam * torch.where(recovery, beta, alpha) / rho, st.nu * alpha / beta, st.case)
+    for name in ("x", "lam", "nu"):
+        if not torch.isfinite(getattr(out, name)).all():
+            raise ValueError(f"the step's {name} exceeds the floating-point range at these scales (max |g| = "
+                             f"{alpha.max().item():g}, delta = {delta.min().item():g}): the QP cannot be solved")
+    return out
+
 # %% ../nbs/02_cpo_qp.ipynb #82f20ffb
 BACKENDS = ("closed_form", "cvxpylayers")
 
@@ -217,6 +242,7 @@ def solve_cpo_qp(g, b, c, delta, metric: Callable[[torch.Tensor], torch.Tensor] 
         raise ValueError("solver_args applies to the 'cvxpylayers' backend only")
     if backend == "cvxpylayers":
         batch = g.ndim == 2
-        st = _cvxpylayers_step(*(v if batch else v[None] for v in (g, b, c, delta)), solver_args or SCS_TIGHT)
+        layer = lambda *v: _cvxpylayers_step(*(u if batch else u[None] for u in v), solver_args or SCS_TIGHT)
+        st = _in_own_units(layer, g, b, c, delta)
         return st if batch else CPOStep(st.x[0], st.lam[0], st.nu[0], st.case[0])
-    return _step_from_solves(g, b, g, b, c, delta)
+    return _in_own_units(lambda g, b, c, delta: _step_from_solves(g, b, g, b, c, delta), g, b, c, delta)

@@ -181,3 +181,14 @@ def test_fisher_step_refuses_to_differentiate_an_unconverged_solve():
     with pytest.raises(ValueError, match="conjugate gradient did not converge"):
         solve_cpo_qp(g, torch.ones(10, dtype=torch.float64), 0.0, 0.1, metric=lambda v: H @ v, cg_iters=2)
     solve_cpo_qp(g.detach(), torch.ones(10, dtype=torch.float64), 0.0, 0.1, metric=lambda v: H @ v, cg_iters=2)  # nothing to differentiate
+
+
+def test_extreme_scales_are_solved_in_the_problems_own_units():
+    "Finite inputs far from order one: the right step (not the recovery step of an underflowed g.g), or one clear refusal."
+    g, b = torch.tensor([1.0, 1.0], dtype=F64), torch.tensor([1.0, 0.0], dtype=F64)
+    for scale in (1e-160, 1e-300, 1e200):
+        step = solve_cpo_qp(scale * g, b, -1.0, 0.5)
+        torch.testing.assert_close(step.x, torch.full((2,), 0.5 ** 0.5, dtype=F64), rtol=0, atol=1e-12)
+        assert torch.isfinite(step.lam) and torch.isfinite(step.nu)
+    with pytest.raises(ValueError, match="exceeds the floating-point range"):
+        solve_cpo_qp(1e300 * g, b, -1.0, 1e-300)
