@@ -87,6 +87,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                             'metacpo.qp._ImplicitSolve': ('cpo_qp.html#_implicitsolve', 'metacpo/qp.py'),
                             'metacpo.qp._ImplicitSolve.backward': ('cpo_qp.html#_implicitsolve.backward', 'metacpo/qp.py'),
                             'metacpo.qp._ImplicitSolve.forward': ('cpo_qp.html#_implicitsolve.forward', 'metacpo/qp.py'),
+                            'metacpo.qp._checked_against': ('cpo_qp.html#_checked_against', 'metacpo/qp.py'),
+                            'metacpo.qp._checked_layer_step': ('cpo_qp.html#_checked_layer_step', 'metacpo/qp.py'),
                             'metacpo.qp._converged': ('cpo_qp.html#_converged', 'metacpo/qp.py'),
                             'metacpo.qp._cvxpylayers_step': ('cpo_qp.html#_cvxpylayers_step', 'metacpo/qp.py'),
                             'metacpo.qp._dot': ('cpo_qp.html#_dot', 'metacpo/qp.py'),

@@ -192,3 +192,10 @@ def test_extreme_scales_are_solved_in_the_problems_own_units():
         assert torch.isfinite(step.lam) and torch.isfinite(step.nu)
     with pytest.raises(ValueError, match="exceeds the floating-point range"):
         solve_cpo_qp(1e300 * g, b, -1.0, 1e-300)
+
+
+def test_an_inaccurate_cvxpylayers_step_falls_back_to_the_closed_form_with_a_warning():
+    g, b = torch.tensor([1.0, 1.0, 0.3], dtype=F64), torch.tensor([1.0, 0.0, 0.2], dtype=F64)
+    with pytest.warns(UserWarning, match="cvxpylayers returned steps off the exact solution in 1 of 1 rows"):
+        loose = solve_cpo_qp(g, b, 0.1, 0.5, backend="cvxpylayers", solver_args=dict(max_iters=2))
+    torch.testing.assert_close(loose.x, solve_cpo_qp(g, b, 0.1, 0.5).x, rtol=0, atol=0)
