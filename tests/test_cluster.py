@@ -15,6 +15,7 @@ from metacpo.cluster import Backend, RaySampler
 from metacpo.core import flat_params
 from metacpo.rollouts import Batch, GaussianPolicy, ObsNormalizer, Request, Sampler
 from metacpo.tasks import ButtonTask, CircleTask
+from metacpo.report import compare
 from metacpo.training import train
 
 from test_training import TINY, history_without_timing
@@ -115,24 +116,29 @@ def test_backend_errors_are_one_line_and_exit_2(tmp_path, args, message):
     assert "Traceback" not in result.stderr and not (tmp_path / "c").exists()
 
 
-def test_two_nodes_each_run_an_actor_and_give_the_local_batches(run_python, local_batches):
-    "A simulated cluster of two one-CPU nodes (its own Ray instance, in a fresh interpreter)."
-    code = textwrap.dedent("""
+def test_two_nodes_each_run_an_actor_and_give_the_local_batches_and_comparison(run_python, local_batches, tmp_path):
+    "A simulated cluster of two one-CPU nodes (its own Ray instance, in a fresh interpreter): batches, then a tiny comparison."
+    code = textwrap.dedent(f"""
         import json, sys, ray, torch
         from ray.cluster_utils import Cluster
         sys.path.insert(0, "tests")
         from test_cluster import digest, requests_and_policy, two_phases
-        from metacpo.cluster import RaySampler
-        cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+        from test_training import TINY
+        from metacpo.cluster import Backend, RaySampler
+        from metacpo.report import compare
+        cluster = Cluster(initialize_head=True, head_node_args={{"num_cpus": 1, "include_dashboard": False}})
         cluster.add_node(num_cpus=1)
         ray.init(address=cluster.address, logging_level="WARNING")
         requests, policy = requests_and_policy()
         with RaySampler("Point", horizon=50) as on_ray:
-            nodes = sorted({node for _, node, _ in ray.get(on_ray._where)})
+            nodes = sorted({{node for _, node, _ in ray.get(on_ray._where)}})
             batches, _ = two_phases(on_ray, requests, policy)
+        compare(TINY, "{tmp_path / 'cluster'}", progress=False, backend=Backend("ray", workers=1))
         ray.shutdown(); cluster.shutdown()
         print("NODES", len(nodes), "DIGEST", digest(batches))
     """)
     result = run_python(code, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == f"NODES 2 DIGEST {digest(local_batches[0])}"
+    compare(TINY, tmp_path / "local", progress=False)
+    assert (tmp_path / "cluster" / "results.csv").read_text() == (tmp_path / "local" / "results.csv").read_text()
