@@ -3,7 +3,7 @@
 Runs a few iterations of every algorithm with the `demo` preset (Car Circle, 2 tasks x 2 batches x 2000 steps per
 iteration) in a temporary directory and prints, per algorithm, the mean seconds per iteration spent
 
-sampling  inside the sampler: building the environments of each new task, stepping them, batched policy inference
+sampling  inside the sampler: switching its workers' environments to each task, running whole episodes
 updating  everything else in the iteration: critic fits, advantages, surrogate gradients, meta-gradient, QPs, line search
 
 and the updating share. Target: updating under 10% of the iteration. The first iteration of a run is reported apart:
