@@ -198,7 +198,7 @@ def iterate(state: RunState, sampler: Sampler) -> dict:
     k = cfg.inner_steps if meta else 0
     n_steps = cfg.batch_steps if meta else (cfg.inner_steps + 1) * cfg.batch_steps
     theta = flat_params(learner.policy)
-    tasks = sample(cfg.family, "train", cfg.tasks_per_iteration, seed=seed_of(cfg.seed, t))
+    tasks = sample(cfg.family, cfg.train_split, cfg.tasks_per_iteration, seed=seed_of(cfg.seed, t))
     start = time.perf_counter()
     phases = run_phases(sampler, [learner] * len(tasks), tasks, [(cfg.seed, t, i) for i in range(len(tasks))],
                         n_steps, k, cfg, constrained)
