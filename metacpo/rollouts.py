@@ -9,7 +9,7 @@ __all__ = ['mlp', 'GaussianPolicy', 'gaussian_log_prob', 'ValueNet', 'ObsNormali
 # %% ../nbs/07_rollouts.ipynb #6c1a2a3f
 import math
 import multiprocessing as mp
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import wait
 
 import numpy as np
@@ -67,8 +67,8 @@ class ObsNormalizer:
     clip: float = 10.0
 
     @classmethod
-    def new(cls, dim: int) -> "ObsNormalizer":
-        return cls(0.0, np.zeros(dim), np.zeros(dim))
+    def new(cls, dim: int, clip: float = 10.0) -> "ObsNormalizer":
+        return cls(0.0, np.zeros(dim), np.zeros(dim), clip=clip)
 
     def update(self, batch: np.ndarray) -> None:
         "Merge the statistics of `batch` (n, dim), unless frozen."
@@ -101,11 +101,12 @@ def gae(rewards: torch.Tensor, values: torch.Tensor, next_values: torch.Tensor, 
 # %% ../nbs/07_rollouts.ipynb #3e8d9da3
 @dataclass(eq=False)
 class Request:
-    "One batch to sample: `n_steps` steps on `task` from `seed`, with the policy at `params` (None: its own)."
+    "One batch to sample: `n_steps` steps on `task` from `seed`, with the policy at `params` (None: its own), its mean actions if asked."
     task: object
     n_steps: int
     seed: int
     params: torch.Tensor | None = None
+    mean_actions: bool = False  # the deterministic policy, for evaluation (the batch's log-probabilities stay the Gaussian's)
 
 @dataclass(frozen=True)
 class Segment:
@@ -236,7 +237,9 @@ def sample_with(run, requests: list[Request], horizon: int, policy: GaussianPoli
     worker processes here, Ray actors in `metacpo.cluster`); then the normalizer merges each batch, in request order."""
     segments = segments_of(requests, horizon)
     params = [flat_params(policy) if r.params is None else r.params.detach() for r in requests]
-    results = run(segments, [Actor.of(policy, p) for p in params], normalizer)
+    actors = [Actor.of(policy, p) for p in params]
+    actors = [replace(a, std=np.zeros_like(a.std)) if r.mean_actions else a for a, r in zip(actors, requests)]
+    results = run(segments, actors, normalizer)
     parts = [[x for s, x in zip(segments, results) if s.request == r] for r in range(len(requests))]
     batches = [assemble_batch(policy, p, normalizer, ps) for p, ps in zip(params, parts)]
     for ps in parts:

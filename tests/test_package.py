@@ -30,6 +30,9 @@ def test_version_matches_installed_metadata():
     ("metacpo.surrogates", ["torch", "numpy"]),
     ("metacpo.config", ["numpy"]),
     ("metacpo.training", ["torch", "numpy"]),
+    ("metacpo.metatest", ["torch", "numpy"]),
+    ("metacpo.runs", ["torch", "numpy"]),
+    ("metacpo.stats", ["numpy"]),
     ("metacpo.report", ["torch", "numpy"]),
     ("metacpo.render", ["torch", "numpy"]),
 ])
