@@ -322,6 +322,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'metacpo.training.batch_gradients': ('training.html#batch_gradients', 'metacpo/training.py'),
                                   'metacpo.training.batch_metric': ('training.html#batch_metric', 'metacpo/training.py'),
                                   'metacpo.training.batch_objectives': ('training.html#batch_objectives', 'metacpo/training.py'),
+                                  'metacpo.training.constraint_value': ('training.html#constraint_value', 'metacpo/training.py'),
                                   'metacpo.training.env_dims': ('training.html#env_dims', 'metacpo/training.py'),
                                   'metacpo.training.inner_loop': ('training.html#inner_loop', 'metacpo/training.py'),
                                   'metacpo.training.inner_step': ('training.html#inner_step', 'metacpo/training.py'),

@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['ALGORITHMS', 'ARMS', 'PRESETS', 'Algorithm', 'Arm', 'Config', 'arm_config', 'config_differences', 'config_from_dict']
 
-# %% ../nbs/09_config.ipynb #c9a3a375
+# %% ../nbs/09_config.ipynb #76549771
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import NamedTuple
 
 from .checks import INNER_METRICS, check_choice, check_count, check_range
 from .tasks import AGENTS, FAMILIES
 
-# %% ../nbs/09_config.ipynb #710f0524
+# %% ../nbs/09_config.ipynb #ce74582a
 class Algorithm(NamedTuple):
     "How an algorithm trains: with inner adaptation steps before its outer step (meta), with CPO steps (constrained)."
     meta: bool
@@ -25,7 +25,7 @@ ALGORITHMS = {
     "trpo": Algorithm(meta=False, constrained=False),
 }
 
-# %% ../nbs/09_config.ipynb #ebf7de6a
+# %% ../nbs/09_config.ipynb #7b78d8e2
 @dataclass(frozen=True)
 class Arm:
     "One line of a comparison: an algorithm and the config settings it changes."
@@ -43,7 +43,7 @@ ARMS = {
     "cpo-scratch": Arm("cpo", (("iterations", 0),)),
 }
 
-# %% ../nbs/09_config.ipynb #8580b804
+# %% ../nbs/09_config.ipynb #dd84bd2e
 def _setting(default, help: str):
     "A config field with its help text (shown by `metacpo ... --help`)."
     return field(default=default, metadata={"help": help})
@@ -64,6 +64,8 @@ class Config:
     gamma: float = _setting(0.99, "discount of the advantages")
     lam: float = _setting(0.95, "GAE lambda")
     cost_limit: float = _setting(10.0, "d: cost allowed per episode")
+    cost_estimate_window: int = _setting(1, "W: the outer constraint's cost estimate is the mean measured episode cost of the last W iterations, this one included")
+    cost_margin: float = _setting(0.0, "m: while the cost estimate is over d, the outer step aims at d - m")
     inner_delta: float = _setting(0.01, "adaptation step's trust region: |x|^2 / 2 <= inner_delta (euclidean), mean KL (fisher)")
     inner_metric: str = _setting("euclidean", "metric of the adaptation steps, in meta-training and meta-test: euclidean or fisher")
     outer_delta: float = _setting(0.01, "outer step's KL trust region")
@@ -93,7 +95,7 @@ class Config:
         for name in ("iterations", "test_mean_episodes", "seed"):
             check_count(name, getattr(self, name), 0)
         for name in ("tasks_per_iteration", "inner_steps", "batch_steps", "horizon", "test_tasks", "seeds",
-                     "outer_cg_iters", "inner_cg_iters", "max_backtracks", "critic_iters"):
+                     "outer_cg_iters", "inner_cg_iters", "max_backtracks", "critic_iters", "cost_estimate_window"):
             check_count(name, getattr(self, name), 1)
         for name in ("hidden", "critic_hidden"):
             sizes = getattr(self, name)
@@ -106,6 +108,7 @@ class Config:
         check_range("gamma", self.gamma, 0, 1)
         check_range("lam", self.lam, 0, 1, low_open=False)
         check_range("cost_limit", self.cost_limit, 0, float("inf"), low_open=False)
+        check_range("cost_margin", self.cost_margin, 0, self.cost_limit, low_open=False)
         for name in ("inner_delta", "outer_delta", "obs_clip"):
             check_range(name, getattr(self, name), 0, float("inf"))
         check_range("fisher_damping", self.fisher_damping, 0, float("inf"), low_open=False)
@@ -130,12 +133,12 @@ class Config:
     @property
     def adaptation_steps_at_test(self) -> int: return self.inner_steps if self.test_steps is None else self.test_steps
 
-# %% ../nbs/09_config.ipynb #93e394c8
+# %% ../nbs/09_config.ipynb #d9044ee3
 def arm_config(cfg: Config, arm: str, seed: int) -> Config:
     "The config of `arm`'s run with `seed` in a comparison of `cfg`: the arm's changes, that seed, one seed, one arm."
     return replace(cfg, **dict(ARMS[arm].changes), seed=seed, seeds=1, arms=(arm,))
 
-# %% ../nbs/09_config.ipynb #78e0f870
+# %% ../nbs/09_config.ipynb #d25da6cf
 _DEMO = Config(iterations=20, tasks_per_iteration=2, inner_steps=1, batch_steps=2000, inner_delta=1e-3, test_tasks=10,
                seeds=4)
 _EXPERIMENT = replace(_DEMO, iterations=100, tasks_per_iteration=4, test_tasks=20, test_steps=10, seeds=5)
@@ -150,7 +153,7 @@ PRESETS = {
                             arms=("meta-cpo", "meta-cpo-fisher", "maml-trpo", "cpo", "trpo", "cpo-level0", "cpo-scratch")),
 }
 
-# %% ../nbs/09_config.ipynb #5acb63c7
+# %% ../nbs/09_config.ipynb #421019af
 def config_differences(a: Config, b: Config) -> list[str]:
     "'field: a vs b' for every field where the two configs differ."
     return [f"{f.name}: {getattr(a, f.name)!r} vs {getattr(b, f.name)!r}" for f in fields(Config)

@@ -161,7 +161,7 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True, bac
         with make_sampler(cfg, backend) as sampler, tqdm(total=cfg.iterations, initial=state.iteration, disable=not progress,
                                                          desc=f"{algorithm} seed {cfg.seed}", unit="it") as bar:
             while state.iteration < cfg.iterations:
-                row = iterate(state.learner, ALGORITHMS[algorithm], cfg, state.iteration, sampler)
+                row = iterate(state.learner, ALGORITHMS[algorithm], cfg, state.history, sampler)
                 state.history.append(row)
                 state.iteration += 1
                 save_checkpoint(state, run_dir / CHECKPOINT)

@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['Learner', 'IterationRow', 'RunState', 'env_dims', 'new_run', 'make_sampler', 'seed_of', 'sample_phase',
            'batch_gradients', 'batch_objectives', 'batch_metric', 'replay_task', 'inner_loop', 'inner_step',
-           'PhasePlan', 'Phases', 'run_phases', 'StepCheck', 'LineSearch', 'line_search', 'steps_per_iteration',
-           'replayed_objectives', 'outer_step', 'iterate']
+           'PhasePlan', 'Phases', 'run_phases', 'StepCheck', 'LineSearch', 'line_search', 'constraint_value',
+           'steps_per_iteration', 'replayed_objectives', 'outer_step', 'iterate']
 
-# %% ../nbs/10_training.ipynb #4431b839
+# %% ../nbs/10_training.ipynb #51767dc6
 import os
 import time
 from dataclasses import dataclass
@@ -28,7 +28,7 @@ from .surrogates import (TaskBatch, cost_surrogate, mean_kl, sampled_fisher_metr
                                 task_batch)
 from .tasks import make_env, sample
 
-# %% ../nbs/10_training.ipynb #3b1dc255
+# %% ../nbs/10_training.ipynb #1cc9acf5
 @dataclass
 class Learner:
     "What sampling and updating touch: the policy (its parameters are theta), the critics and the normalizer."
@@ -92,7 +92,7 @@ def seed_of(*key: int) -> int:
     # the length first: numpy's SeedSequence reads [0, 1] and [0, 1, 0] as the same entropy
     return int(np.random.SeedSequence([len(key), *key]).generate_state(1)[0])
 
-# %% ../nbs/10_training.ipynb #24c922e9
+# %% ../nbs/10_training.ipynb #852f08cf
 def sample_phase(sampler: Sampler, policy: GaussianPolicy, normalizer: ObsNormalizer,
                  requests: list[Request]) -> tuple[list[Batch], float]:
     "One sampler call for `requests`, and the seconds it took."
@@ -129,7 +129,7 @@ def inner_step(policy: GaussianPolicy, params: torch.Tensor, tb: TaskBatch, cfg:
     task = MetaTask([batch_gradients(policy, tb, cfg)], None, [batch_metric(policy, tb, cfg)])
     return adapt(params, task, inner, differentiable=False).phi.detach()
 
-# %% ../nbs/10_training.ipynb #9a6189b0
+# %% ../nbs/10_training.ipynb #2e97b5dc
 @dataclass(frozen=True)
 class PhasePlan:
     "What every task of a sampling run does: `n_adapt` steps of `inner`, each on a fresh batch of `n_steps` steps."
@@ -161,7 +161,7 @@ def run_phases(sampler: Sampler, learners: list[Learner], tasks: list, keys: lis
                 path.append(inner_step(policy, path[-1], record[-1], cfg, plan.inner))
     return out
 
-# %% ../nbs/10_training.ipynb #6ecbc477
+# %% ../nbs/10_training.ipynb #e81a3e67
 @dataclass(frozen=True)
 class StepCheck:
     "What a candidate of the outer line search must satisfy, from the values at theta (see above)."
@@ -192,7 +192,15 @@ def line_search(values, theta: torch.Tensor, x: torch.Tensor, check: StepCheck, 
             return LineSearch(fraction, kl)
     return LineSearch(0.0, 0.0)
 
-# %% ../nbs/10_training.ipynb #43fe0dff
+# %% ../nbs/10_training.ipynb #18533e7a
+def constraint_value(cost_rate: float, history: list[IterationRow], cfg: Config) -> float:
+    "c per step: this iteration's measured cost rate pooled with the last W - 1 rows' `cost_after`, minus the limit (d - m while over d)."
+    previous = history[max(0, len(history) - (cfg.cost_estimate_window - 1)):]
+    estimate = float(np.mean([cost_rate] + [row.cost_after / cfg.horizon for row in previous]))
+    margin = cfg.cost_margin / cfg.horizon if estimate > cfg.cost_rate_limit else 0.0
+    return estimate - (cfg.cost_rate_limit - margin)
+
+# %% ../nbs/10_training.ipynb #ae0fef0f
 def steps_per_iteration(cfg: Config) -> int:
     "Environment steps one iteration samples, the same for every algorithm."
     return cfg.tasks_per_iteration * (cfg.inner_steps + 1) * cfg.batch_steps
@@ -208,10 +216,9 @@ def replayed_objectives(policy: GaussianPolicy, records: list[list[TaskBatch]], 
         return tuple(np.mean(values, 0))
     return objectives
 
-def outer_step(policy: GaussianPolicy, theta: torch.Tensor, m: MetaGradients, records: list[list[TaskBatch]], cfg: Config,
-               constrained: bool) -> tuple[CPOStep, LineSearch]:
-    "The outer QP in the Fisher metric of theta's states, and the line search along its step on the replayed batches."
-    c = m.cost - cfg.cost_rate_limit
+def outer_step(policy: GaussianPolicy, theta: torch.Tensor, m: MetaGradients, c: float, records: list[list[TaskBatch]],
+               cfg: Config, constrained: bool) -> tuple[CPOStep, LineSearch]:
+    "The outer QP (constraint value `c`) in the Fisher metric of theta's states, and the line search along its step on the replayed batches."
     visited = torch.cat([r[0].batch.obs for r in records])  # states of the pre-adaptation batches: theta's
     metric = sampled_fisher_metric(policy, visited, theta, damping=cfg.fisher_damping)
     step = policy_step(m.reward_grad, m.cost_grad, torch.tensor(c, dtype=theta.dtype), cfg.outer_delta, constrained,
@@ -221,9 +228,10 @@ def outer_step(policy: GaussianPolicy, theta: torch.Tensor, m: MetaGradients, re
     check = StepCheck(m.reward, m.cost, c, cfg.outer_delta, constrained, must_improve=not constrained or c <= 0)
     return step, line_search(post_values, theta, step.x.detach(), check, cfg.backtrack_ratio, cfg.max_backtracks)
 
-# %% ../nbs/10_training.ipynb #7b7c45ae
-def iterate(learner: Learner, algorithm: Algorithm, cfg: Config, t: int, sampler: Sampler) -> IterationRow:
-    "Run meta-iteration `t` (0-based) of `algorithm` on `learner` in place; return its row."
+# %% ../nbs/10_training.ipynb #407a1ac8
+def iterate(learner: Learner, algorithm: Algorithm, cfg: Config, history: list[IterationRow], sampler: Sampler) -> IterationRow:
+    "Run the meta-iteration after `history` (its rows so far) of `algorithm` on `learner` in place; return its row."
+    t = len(history)
     k = cfg.inner_steps if algorithm.meta else 0
     n_steps = cfg.batch_steps if algorithm.meta else (cfg.inner_steps + 1) * cfg.batch_steps
     inner = inner_loop(cfg, algorithm.constrained)
@@ -234,7 +242,8 @@ def iterate(learner: Learner, algorithm: Algorithm, cfg: Config, t: int, sampler
                         PhasePlan(n_steps, k, inner), cfg)
     m = meta_gradients(theta, [replay_task(learner.policy, r, cfg) for r in phases.batches], inner,
                        first_order=cfg.first_order)
-    step, ls = outer_step(learner.policy, theta, m, phases.batches, cfg, algorithm.constrained)
+    c = constraint_value(m.cost, history, cfg)
+    step, ls = outer_step(learner.policy, theta, m, c, phases.batches, cfg, algorithm.constrained)
     set_flat_params(learner.policy, theta + ls.fraction * step.x.detach())
     elapsed = time.perf_counter() - start
     episode = lambda j, rate: cfg.per_episode(np.mean([getattr(r[j], rate) for r in phases.batches]))  # j: 0 before, -1 after
