@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .checks import check_choice, check_count
 from .rollouts import Actor, Batch, GaussianPolicy, ObsNormalizer, Request, Segment, run_segment, sample_with
-from .tasks import AGENTS, EnvCache
+from .tasks import AGENTS
 
 # %% ../nbs/07a_cluster.ipynb #813f3355
 BACKENDS = ("local", "ray")
@@ -57,6 +57,7 @@ def connect(address: str | None = None) -> None:
 class SegmentServer:
     "A Ray sampler actor: environments of one agent (an `EnvCache`), on which it runs the segments it is sent."
     def __init__(self, agent: str, horizon: int):
+        from metacpo.sg_tasks import EnvCache  # Safety-Gymnasium: imported where the environments are made
         self.envs = EnvCache(agent, horizon)
 
     def where(self) -> tuple[str, str, int]:

@@ -53,7 +53,7 @@ class InnerLoop:
         check_choice("inner_metric", self.metric, INNER_METRICS)
         check_count("cg_iters", self.cg_iters, 1)
 
-def policy_step(g, b, c, delta: float, constrained: bool, metric=None, cg_iters: int = 10) -> CPOStep:
+def policy_step(g, b, c, delta: float, constrained: bool, metric=None, *, cg_iters: int = 10) -> CPOStep:
     "A CPO step (constrained) or a trust-region step (not: the QP with b = 0, c = -1), Euclidean or in `metric`."
     if not constrained:
         b, c = torch.zeros_like(b), -torch.ones_like(c)
@@ -80,7 +80,7 @@ def adapt(theta: torch.Tensor, task: MetaTask, inner: InnerLoop, *, differentiab
     for j, task_gradients in enumerate(task.step_gradients):
         g, b, c = task_gradients(path[-1], differentiable)
         metric = task.step_metrics[j](path[-1], differentiable) if inner.metric == "fisher" else None
-        step = policy_step(g, b, c, inner.delta, inner.constrained, metric, inner.cg_iters)
+        step = policy_step(g, b, c, inner.delta, inner.constrained, metric, cg_iters=inner.cg_iters)
         path.append(path[-1] + (step.x if differentiable else step.x.detach()))
         steps.append(step)
     return Adaptation(path, steps)
@@ -134,5 +134,5 @@ def meta_step(theta: torch.Tensor, tasks: list[MetaTask], inner: InnerLoop, oute
     "One outer step: the meta-gradients, then a policy step on them (constrained as the inner steps are)."
     m = meta_gradients(theta, tasks, inner, first_order=first_order)
     c = torch.tensor(m.cost - cost_limit, dtype=m.reward_grad.dtype)
-    step = policy_step(m.reward_grad, m.cost_grad, c, outer_delta, inner.constrained, metric, cg_iters)
+    step = policy_step(m.reward_grad, m.cost_grad, c, outer_delta, inner.constrained, metric, cg_iters=cg_iters)
     return MetaStep(theta.detach() + step.x.detach(), m.reward, m.cost, step)

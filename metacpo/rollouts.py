@@ -18,7 +18,7 @@ from torch import nn
 
 from .checks import check_choice, check_count
 from .core import flat_params, unflatten_params
-from .tasks import AGENTS, EnvCache
+from .tasks import AGENTS
 
 # %% ../nbs/07_rollouts.ipynb #b99c4ab5
 def mlp(sizes: tuple[int, ...], dtype=torch.float64) -> nn.Sequential:
@@ -171,6 +171,7 @@ def sampler_worker(conn, agent: str, horizon: int) -> None:
     import signal
     import traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it closes the workers
+    from metacpo.sg_tasks import EnvCache  # Safety-Gymnasium: imported where the environments are made
     envs = EnvCache(agent, horizon)
     try:
         while True:
