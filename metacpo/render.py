@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from .checks import check_count
-from .rollouts import Actor, ObsNormalizer
+from .policy import ObsNormalizer
+from .rollouts import Actor
 from .tasks import ButtonTask, CircleTask, make_env
 from .training import (CHECKPOINT, TEST_KEY, RunState, atomic_write, held_out_tasks, load_checkpoint,
                               make_sampler, read_run_file, seed_of, test_adaptation)
