@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from .checks import check_count
-from .rollouts import Actor, ObsNormalizer
+from .policy import ObsNormalizer
+from .rollouts import Actor
 from .tasks import ButtonTask, CircleTask, make_env
 from .metatest import TEST_KEY, held_out_adaptation, held_out_tasks
 from .runs import CHECKPOINT, atomic_write, load_checkpoint, read_run_file

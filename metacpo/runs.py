@@ -19,7 +19,7 @@ import torch
 from .cluster import Backend
 from .config import ALGORITHMS, Config, config_differences, config_from_dict
 from .metatest import MetaTestRow, meta_test
-from .rollouts import ObsNormalizer
+from .policy import ObsNormalizer
 from .training import IterationRow, RunState, iterate, make_sampler, new_run
 
 # %% ../nbs/10b_runs.ipynb #0f512875

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import torch
 
 from .core import flat_grad, make_hvp, unflatten_params
-from .rollouts import Batch, GaussianPolicy, ValueNet, gae, gaussian_log_prob
+from .policy import GaussianPolicy, gaussian_log_prob
+from .rollouts import Batch, ValueNet, gae
 
 # %% ../nbs/08_surrogates.ipynb #b3260cff
 def log_probs_at(policy: GaussianPolicy, params: torch.Tensor, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:

@@ -23,7 +23,8 @@ from .config import ALGORITHMS, Algorithm, Config
 from .core import flat_params, seed_everything, set_flat_params
 from .meta import InnerLoop, MetaGradients, MetaTask, Objectives, TaskGradients, TaskMetric, adapt, meta_gradients, policy_step
 from .qp import CPOStep, QPCase
-from .rollouts import Batch, GaussianPolicy, ObsNormalizer, Request, Sampler, ValueNet
+from .policy import GaussianPolicy, ObsNormalizer
+from .rollouts import Batch, Request, Sampler, ValueNet
 from .surrogates import (TaskBatch, cost_surrogate, mean_kl, sampled_fisher_metric, surrogate, surrogate_task_gradients,
                                 task_batch)
 from .tasks import make_env, sample
@@ -222,7 +223,7 @@ def outer_step(policy: GaussianPolicy, theta: torch.Tensor, m: MetaGradients, c:
     visited = torch.cat([r[0].batch.obs for r in records])  # states of the pre-adaptation batches: theta's
     metric = sampled_fisher_metric(policy, visited, theta, damping=cfg.fisher_damping)
     step = policy_step(m.reward_grad, m.cost_grad, torch.tensor(c, dtype=theta.dtype), cfg.outer_delta, constrained,
-                       metric, cfg.outer_cg_iters)
+                       metric, cg_iters=cfg.outer_cg_iters)
     objectives = replayed_objectives(policy, records, cfg, inner_loop(cfg, constrained))
     post_values = lambda params: (*objectives(params), mean_kl(policy, theta, params, visited).item())
     check = StepCheck(m.reward, m.cost, c, cfg.outer_delta, constrained, must_improve=not constrained or c <= 0)
