@@ -140,7 +140,7 @@ def arm_config(cfg: Config, arm: str, seed: int) -> Config:
 
 # %% ../nbs/09_config.ipynb #d25da6cf
 _DEMO = Config(iterations=20, tasks_per_iteration=2, inner_steps=1, batch_steps=2000, inner_delta=1e-3,
-               cost_estimate_window=10, cost_margin=5.0, test_tasks=10, seeds=4)
+               cost_estimate_window=5, cost_margin=5.0, test_tasks=10, seeds=4)
 _EXPERIMENT = replace(_DEMO, iterations=100, tasks_per_iteration=4, test_tasks=20, test_steps=10, seeds=5)
 
 PRESETS = {
