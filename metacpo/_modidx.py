@@ -209,6 +209,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'metacpo.runs.save_checkpoint': ('runs.html#save_checkpoint', 'metacpo/runs.py'),
                               'metacpo.runs.start_or_continue': ('runs.html#start_or_continue', 'metacpo/runs.py'),
                               'metacpo.runs.train': ('runs.html#train', 'metacpo/runs.py'),
+                              'metacpo.runs.update_on_one_thread': ('runs.html#update_on_one_thread', 'metacpo/runs.py'),
                               'metacpo.runs.write_csv': ('runs.html#write_csv', 'metacpo/runs.py'),
                               'metacpo.runs.write_run_file': ('runs.html#write_run_file', 'metacpo/runs.py')},
             'metacpo.sg_tasks': { 'metacpo.sg_tasks.Button': ('sg_tasks.html#button', 'metacpo/sg_tasks.py'),

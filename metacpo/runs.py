@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'RUN_FILE', 'CHECKPOINT', 'TRAIN_LOG', 'TEST_LOG', 'BOARD_SCALARS', 'atomic_write',
            'save_checkpoint', 'load_checkpoint', 'write_csv', 'write_run_file', 'read_run_file', 'check_writable',
-           'start_or_continue', 'train', 'meta_test_run']
+           'update_on_one_thread', 'start_or_continue', 'train', 'meta_test_run']
 
 # %% ../nbs/10b_runs.ipynb #46d21e93
 import csv
@@ -135,6 +135,13 @@ def _tensorboard(run_dir: Path):
 
 BOARD_SCALARS = ("reward_before", "cost_before", "reward_after", "cost_after", "step_fraction", "kl")
 
+def update_on_one_thread() -> None:
+    "Run this process's torch work (the updates) on one thread: the sampler's workers take the cores."
+    # torch's own threads would compete with the workers for the same cores (and spin while they wait): on 2 cores
+    # beside one other busy process, a demo run took 6 min 45 s with them, 1 min 18 s on one thread. A run's
+    # numbers may depend on the thread count, so it is the same for every run and every resume.
+    torch.set_num_threads(1)
+
 def start_or_continue(algorithm: str, cfg: Config, run_dir: Path) -> RunState:
     "The run in `run_dir` (refused unless a training run of `algorithm` and `cfg`), or a new one recorded there."
     command = read_run_file(run_dir)["command"] if (run_dir / RUN_FILE).exists() else "train"
@@ -153,6 +160,7 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True, bac
     from tqdm import tqdm
     run_dir = Path(run_dir)
     check_writable(run_dir)
+    update_on_one_thread()
     state = start_or_continue(algorithm, cfg, run_dir)
     if state.iteration >= cfg.iterations:
         return state
@@ -184,6 +192,7 @@ def meta_test_run(run_dir: Path, backend: Backend = Backend()) -> list[MetaTestR
     if info["command"] != "train":
         raise ValueError(f"{run_dir} holds a {info['command']} run: a meta-test takes the directory of one training run")
     state = load_checkpoint(Path(run_dir) / CHECKPOINT, info["config"])
+    update_on_one_thread()
     with make_sampler(state.config, backend) as sampler:
         rows = meta_test(state, sampler)
     write_csv(rows, MetaTestRow, Path(run_dir) / TEST_LOG)
