@@ -293,6 +293,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'metacpo.training.batch_metric': ('training.html#batch_metric', 'metacpo/training.py'),
                                   'metacpo.training.batch_objectives': ('training.html#batch_objectives', 'metacpo/training.py'),
                                   'metacpo.training.check_writable': ('training.html#check_writable', 'metacpo/training.py'),
+                                  'metacpo.training.constraint_value': ('training.html#constraint_value', 'metacpo/training.py'),
                                   'metacpo.training.env_dims': ('training.html#env_dims', 'metacpo/training.py'),
                                   'metacpo.training.evaluate': ('training.html#evaluate', 'metacpo/training.py'),
                                   'metacpo.training.held_out_tasks': ('training.html#held_out_tasks', 'metacpo/training.py'),

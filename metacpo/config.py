@@ -30,6 +30,7 @@ class Config:
     agent: str = _setting("Car", "the robot: Point or Car")
     iterations: int = _setting(500, "meta-iterations (outer steps) of a run")
     tasks_per_iteration: int = _setting(3, "train tasks drawn afresh every iteration")
+    train_split: str = _setting("train", "where training tasks come from: train (the randomized distribution) or level0 (one fixed task)")
     inner_steps: int = _setting(3, "k: adaptation steps in meta-training")
     test_steps: int | None = _setting(None, "adaptation steps at meta-test (default: inner_steps)")
     batch_steps: int = _setting(3000, "environment steps per batch (one task, one policy); a multiple of horizon")
@@ -39,6 +40,8 @@ class Config:
     gamma: float = _setting(0.99, "discount of the advantages")
     lam: float = _setting(0.95, "GAE lambda")
     cost_limit: float = _setting(10.0, "d: cost allowed per episode")
+    cost_estimate_window: int = _setting(1, "W: the outer constraint's cost estimate is the mean measured episode cost of the last W iterations, this one included")
+    cost_margin: float = _setting(0.0, "m: while the cost estimate is over d, the outer step aims at d - m")
     inner_delta: float = _setting(0.01, "adaptation step's trust region: |x|^2 / 2 <= inner_delta (euclidean), mean KL (fisher)")
     inner_metric: str = _setting("euclidean", "metric of the adaptation steps, in meta-training and meta-test: euclidean or fisher")
     outer_delta: float = _setting(0.01, "outer step's KL trust region")
@@ -51,10 +54,12 @@ class Config:
     def __post_init__(self):
         check_choice("family", self.family, tuple(FAMILIES))
         check_choice("agent", self.agent, AGENTS)
+        check_choice("train_split", self.train_split, ("train", "level0"))
         check_choice("inner_metric", self.inner_metric, INNER_METRICS)
         if self.test_steps is not None:
             check_count("test_steps", self.test_steps, 0)
-        for name in ("iterations", "tasks_per_iteration", "inner_steps", "batch_steps", "horizon", "test_tasks", "seeds"):
+        for name in ("iterations", "tasks_per_iteration", "inner_steps", "batch_steps", "horizon", "test_tasks", "seeds",
+                     "cost_estimate_window"):
             check_count(name, getattr(self, name), 1)
         check_count("seed", self.seed, 0)
         for name in ("hidden", "critic_hidden"):
@@ -68,6 +73,7 @@ class Config:
         check_range("gamma", self.gamma, 0, 1)
         check_range("lam", self.lam, 0, 1, low_open=False)
         check_range("cost_limit", self.cost_limit, 0, float("inf"), low_open=False)
+        check_range("cost_margin", self.cost_margin, 0, self.cost_limit, low_open=False)
         check_range("inner_delta", self.inner_delta, 0, float("inf"))
         check_range("outer_delta", self.outer_delta, 0, float("inf"))
         if not isinstance(self.first_order, bool):

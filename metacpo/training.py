@@ -6,9 +6,9 @@
 __all__ = ['BACKTRACK', 'MAX_BACKTRACKS', 'TEST_KEY', 'CHECKPOINT_FORMAT', 'RUN_FILE', 'CHECKPOINT', 'TRAIN_LOG', 'TEST_LOG',
            'Learner', 'RunState', 'env_dims', 'new_run', 'make_sampler', 'seed_of', 'sample_phase', 'batch_gradients',
            'batch_objectives', 'batch_metric', 'replay_task', 'inner_loop', 'inner_step', 'Phases', 'run_phases',
-           'LineSearch', 'line_search', 'steps_per_iteration', 'replayed_objectives', 'outer_step', 'iterate',
-           'held_out_tasks', 'test_adaptation', 'meta_test', 'atomic_write', 'save_checkpoint', 'load_checkpoint',
-           'write_csv', 'write_run_file', 'read_run_file', 'check_writable', 'train', 'evaluate']
+           'LineSearch', 'line_search', 'constraint_value', 'steps_per_iteration', 'replayed_objectives', 'outer_step',
+           'iterate', 'held_out_tasks', 'test_adaptation', 'meta_test', 'atomic_write', 'save_checkpoint',
+           'load_checkpoint', 'write_csv', 'write_run_file', 'read_run_file', 'check_writable', 'train', 'evaluate']
 
 # %% ../nbs/10_training.ipynb #365910a9
 import copy
@@ -163,6 +163,14 @@ def line_search(evaluate, theta: torch.Tensor, x: torch.Tensor, reward: float, c
             return LineSearch(fraction, kl)
     return LineSearch(0.0, 0.0)
 
+# %% ../nbs/10_training.ipynb #26a9ea88
+def constraint_value(cost_rate: float, history: list[dict], cfg: Config) -> float:
+    "c per step: this iteration's measured cost rate pooled with the last W - 1 rows' `cost_after`, minus the limit (d - m while over d)."
+    previous = history[max(0, len(history) - (cfg.cost_estimate_window - 1)):]
+    estimate = float(np.mean([cost_rate] + [row["cost_after"] / cfg.horizon for row in previous]))
+    margin = cfg.cost_margin / cfg.horizon if estimate > cfg.cost_rate_limit else 0.0
+    return estimate - (cfg.cost_rate_limit - margin)
+
 # %% ../nbs/10_training.ipynb #66a7f747
 def steps_per_iteration(cfg: Config) -> int:
     "Environment steps one iteration samples, the same for every algorithm."
@@ -179,10 +187,9 @@ def replayed_objectives(policy: GaussianPolicy, records: list[list[TaskBatch]], 
         return tuple(np.mean(values, 0))
     return objectives
 
-def outer_step(policy: GaussianPolicy, theta: torch.Tensor, m: MetaGradients, records: list[list[TaskBatch]], cfg: Config,
-               constrained: bool) -> tuple[CPOStep, LineSearch]:
-    "The outer QP in the Fisher metric of theta's states, and the line search along its step on the replayed batches."
-    c = m.cost - cfg.cost_rate_limit
+def outer_step(policy: GaussianPolicy, theta: torch.Tensor, m: MetaGradients, c: float, records: list[list[TaskBatch]],
+               cfg: Config, constrained: bool) -> tuple[CPOStep, LineSearch]:
+    "The outer QP (constraint value `c`) in the Fisher metric of theta's states, and the line search along its step on the replayed batches."
     visited = torch.cat([r[0].batch.obs for r in records])  # states of the pre-adaptation batches: theta's
     step = policy_step(m.reward_grad, m.cost_grad, torch.tensor(c, dtype=theta.dtype), cfg.outer_delta, constrained,
                        sampled_fisher_metric(policy, visited, theta))
@@ -198,13 +205,14 @@ def iterate(state: RunState, sampler: Sampler) -> dict:
     k = cfg.inner_steps if meta else 0
     n_steps = cfg.batch_steps if meta else (cfg.inner_steps + 1) * cfg.batch_steps
     theta = flat_params(learner.policy)
-    tasks = sample(cfg.family, "train", cfg.tasks_per_iteration, seed=seed_of(cfg.seed, t))
+    tasks = sample(cfg.family, cfg.train_split, cfg.tasks_per_iteration, seed=seed_of(cfg.seed, t))
     start = time.perf_counter()
     phases = run_phases(sampler, [learner] * len(tasks), tasks, [(cfg.seed, t, i) for i in range(len(tasks))],
                         n_steps, k, cfg, constrained)
     m = meta_gradients(theta, [replay_task(learner.policy, r, cfg.cost_rate_limit) for r in phases.batches],
                        inner_loop(cfg, constrained), first_order=cfg.first_order)
-    step, ls = outer_step(learner.policy, theta, m, phases.batches, cfg, constrained)
+    step, ls = outer_step(learner.policy, theta, m, constraint_value(m.cost, state.history, cfg), phases.batches, cfg,
+                          constrained)
     set_flat_params(learner.policy, theta + ls.fraction * step.x.detach())
     elapsed = time.perf_counter() - start
     episode = lambda j, rate: cfg.per_episode(np.mean([getattr(r[j], rate) for r in phases.batches]))  # j: 0 before, -1 after
