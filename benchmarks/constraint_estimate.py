@@ -36,6 +36,7 @@ CANDIDATES = {  # name: (steps per update, config changes)
     "batch8000": (8000, {}),
     "margin5": (STEPS_PER_UPDATE, dict(cost_margin=5.0)),
     "pool10-margin5": (STEPS_PER_UPDATE, dict(cost_estimate_window=10, cost_margin=5.0)),
+    "pool5-margin5": (STEPS_PER_UPDATE, dict(cost_estimate_window=5, cost_margin=5.0)),
 }
 
 
