@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1, help="sampler workers")
     parser.add_argument("--out", type=Path, default=Path("results/constraint-estimate"))
+    parser.add_argument("--table", default="table.md", help="file in OUT the printed table is also written to")
     args = parser.parse_args()
     rows = []
     for name in args.candidates:
@@ -62,7 +63,7 @@ def main() -> None:
             f"end = the updates of the last {TAIL_UPDATES * STEPS_PER_UPDATE:,} steps\n\n"
             + markdown(["candidate"] + HEADER[1:], rows))
     print(text)
-    (args.out / "table.md").write_text(text + "\n")
+    (args.out / args.table).write_text(text + "\n")
 
 
 if __name__ == "__main__":
