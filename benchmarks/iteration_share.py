@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import replace
 
 from metacpo.config import ALGORITHMS, PRESETS
-from metacpo.training import train
+from metacpo.runs import train
 
 ITERATIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 4
 
@@ -27,7 +27,7 @@ if __name__ == "__main__":
     for algorithm in ALGORITHMS:
         with tempfile.TemporaryDirectory() as d:
             first, *rest = train(algorithm, cfg, d, progress=False).history
-        sampling = sum(r["sample_s"] for r in rest) / ITERATIONS
-        updating = sum(r["update_s"] for r in rest) / ITERATIONS
+        sampling = sum(r.sample_s for r in rest) / ITERATIONS
+        updating = sum(r.update_s for r in rest) / ITERATIONS
         print(f"{algorithm:10s} {sampling:9.2f} {updating:9.2f} {updating / (sampling + updating):15.1%} "
               f"{first['sample_s']:16.2f} {first['update_s']:9.2f}")

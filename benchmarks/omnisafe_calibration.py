@@ -54,15 +54,15 @@ def run_metacpo(cfg, workers: int) -> list[dict]:
     "Train single-task CPO with `cfg` in a temporary directory; one row per update (seconds: wall time since start)."
     import torch
     from metacpo.cluster import Backend
-    from metacpo.training import train
+    from metacpo.runs import train
     torch.set_num_threads(1)  # as OmniSafe's runs; on a busy machine torch's threads wait on each other (here 3.7x slower)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as run_dir:
         history = train("cpo", cfg, run_dir, progress=False, backend=Backend(workers=workers)).history
     wall, spent, rows = time.perf_counter() - start, 0.0, []
     for row in history:
-        spent += row["sample_s"] + row["update_s"]
-        rows.append(dict(env_steps=row["env_steps"], reward=row["reward_after"], cost=row["cost_after"], seconds=spent))
+        spent += row.sample_s + row.update_s
+        rows.append(dict(env_steps=row.env_steps, reward=row.reward_after, cost=row.cost_after, seconds=spent))
     rows[-1]["seconds"] = wall  # the whole run, start-up included, as OmniSafe's total
     return rows
 

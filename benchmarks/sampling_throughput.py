@@ -20,7 +20,8 @@ import torch
 
 from metacpo.config import PRESETS
 from metacpo.tasks import make_env, sample
-from metacpo.training import steps_per_iteration, train
+from metacpo.runs import train
+from metacpo.training import steps_per_iteration
 
 ITERATIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 SETTINGS = [(preset, family, agent) for preset in ("demo", "paper") for family, agent in (("circle", "Car"), ("button", "Point"))]
@@ -46,7 +47,7 @@ def iteration_sampling_rate(preset: str, family: str, agent: str) -> tuple[float
     cfg = replace(PRESETS[preset], family=family, agent=agent, iterations=ITERATIONS + 1)
     with tempfile.TemporaryDirectory() as d:
         _, *rest = train("meta-cpo", cfg, d, progress=False).history
-    sampling, updating = sum(r["sample_s"] for r in rest), sum(r["update_s"] for r in rest)
+    sampling, updating = sum(r.sample_s for r in rest), sum(r.update_s for r in rest)
     return steps_per_iteration(cfg) * len(rest) / sampling, updating / (sampling + updating)
 
 

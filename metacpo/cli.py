@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['CHECK_ENVS', 'STACK', 'EnvCheck', 'safety_gymnasium_env_ids', 'make_registered_env', 'check_env', 'parse_bool',
            'add_config_options', 'add_backend_options', 'backend_of', 'config_of', 'run_train', 'run_compare',
-           'run_evaluate', 'run_render', 'run_resume', 'run_check', 'OneLineParser', 'build_parser', 'main']
+           'run_meta_test', 'run_render', 'run_resume', 'run_check', 'OneLineParser', 'build_parser', 'main']
 
-# %% ../nbs/12_cli.ipynb #4c7818be
+# %% ../nbs/12_cli.ipynb #45264377
 import argparse
 import difflib
 import re
@@ -20,7 +20,7 @@ from .compat import import_safety_gymnasium
 from .checks import check_count
 from .config import ALGORITHMS, PRESETS, Config
 
-# %% ../nbs/12_cli.ipynb #fc5a92fd
+# %% ../nbs/12_cli.ipynb #be9b4b74
 CHECK_ENVS = ("SafetyCarCircle1-v0", "SafetyPointCircle1-v0", "SafetyCarButton1-v0")
 
 @dataclass
@@ -76,7 +76,7 @@ def check_env(env_id: str, steps: int, seed: int, progress: bool = False) -> Env
     return EnvCheck(env_id, obs.shape[0], env.action_space.shape[0], steps, episodes,
                     float(reward_sum), float(cost_sum), steps / elapsed)
 
-# %% ../nbs/12_cli.ipynb #30841590
+# %% ../nbs/12_cli.ipynb #8db529cd
 def parse_bool(text: str) -> bool:
     "'true'/'false' (also yes/no, 1/0) as a bool."
     values = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -96,6 +96,8 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
             group.add_argument(flag, dest=f.name, type=int, metavar="N", help=help_text)
         elif f.type == tuple[int, ...]:
             group.add_argument(flag, dest=f.name, type=int, nargs="+", metavar="N", help=help_text)
+        elif f.type == tuple[str, ...]:
+            group.add_argument(flag, dest=f.name, nargs="+", metavar="NAME", help=help_text)
         else:
             group.add_argument(flag, dest=f.name, type=f.type, help=help_text)
 
@@ -123,34 +125,39 @@ def config_of(args) -> Config:
     given = {f.name: getattr(args, f.name) for f in fields(Config) if getattr(args, f.name) is not None}
     return replace(PRESETS[args.preset], **{k: tuple(v) if isinstance(v, list) else v for k, v in given.items()})
 
-# %% ../nbs/12_cli.ipynb #890d7451
+# %% ../nbs/12_cli.ipynb #a7c096bb
 def run_train(args) -> None:
-    from metacpo.training import train
+    from metacpo.runs import train
     cfg = config_of(args)
     out = args.out = Path(args.out or f"runs/{args.preset}-{args.algorithm}")
     print(f"training {args.algorithm} in {out} (continue a stopped run: metacpo resume {out})", flush=True)
     state = train(args.algorithm, cfg, out, backend=backend_of(args))
-    last = state.history[-1]
-    print(f"done: {state.iteration} iterations, {last['env_steps']:,} environment steps; last post-adaptation episode "
-          f"reward {last['reward_after']:.2f}, cost {last['cost_after']:.1f} (limit {cfg.cost_limit:g}).\n"
-          f"log: {out / 'train.csv'}; meta-test it: metacpo evaluate {out}")
+    if state.history:
+        last = state.history[-1]
+        print(f"done: {state.iteration} iterations, {last.env_steps:,} environment steps; last post-adaptation episode "
+              f"reward {last.reward_after:.2f}, cost {last.cost_after:.1f} (limit {cfg.cost_limit:g}).")
+    print(f"log: {out / 'train.csv'}; meta-test it: metacpo meta-test {out}")
 
 def run_compare(args) -> None:
     from metacpo.report import compare
     cfg = config_of(args)
     out = args.out = Path(args.out or f"runs/{args.preset}")
-    print(f"comparing {', '.join(ALGORITHMS)} in {out} (continue a stopped run: metacpo resume {out})", flush=True)
+    print(f"comparing {', '.join(cfg.arms)} in {out} (continue a stopped run: metacpo resume {out})", flush=True)
     print(compare(cfg, out, backend=backend_of(args)))
     print(f"results: {out / 'results.md'}, {out / 'results.csv'}; figures: {out / 'training.png'}, {out / 'adaptation.png'}, "
           f"{out / 'policies.png'}")
 
-def run_evaluate(args) -> None:
+def run_meta_test(args) -> None:
+    from dataclasses import asdict
     import pandas as pd
-    from metacpo.report import markdown_table, results_table
-    from metacpo.training import evaluate, read_run_file
-    cfg = read_run_file(args.run_dir)["config"]
-    rows = evaluate(args.run_dir, backend_of(args))
-    print(markdown_table(results_table(pd.DataFrame(rows), cfg.cost_limit), replace(cfg, seeds=1)))
+    from metacpo.report import adaptation_summary, markdown_table
+    from metacpo.runs import meta_test_run, read_run_file
+    info = read_run_file(args.run_dir)
+    cfg = info["config"]
+    rows = meta_test_run(args.run_dir, backend_of(args))
+    arm = cfg.arms[0] if len(cfg.arms) == 1 else info["algorithm"]  # a comparison's run has its arm as its only one
+    log = pd.DataFrame([asdict(r) for r in rows]).assign(arm=arm)
+    print(markdown_table(adaptation_summary(log, cfg.cost_limit), replace(cfg, arms=(arm,), seeds=1)))
     print(f"per task and step: {Path(args.run_dir) / 'test.csv'}")
 
 def run_render(args) -> None:
@@ -163,16 +170,16 @@ def run_render(args) -> None:
 
 def run_resume(args) -> None:
     from metacpo.report import compare
-    from metacpo.training import read_run_file, train
+    from metacpo.runs import read_run_file, train
     info = read_run_file(args.dir)
     print(f"continuing the {info['command']} run in {args.dir}", flush=True)
     if info["command"] == "compare":
         print(compare(info["config"], args.dir, backend=backend_of(args)))
     else:
         train(info["algorithm"], info["config"], args.dir, backend=backend_of(args))
-        print(f"done; meta-test it: metacpo evaluate {args.dir}")
+        print(f"done; meta-test it: metacpo meta-test {args.dir}")
 
-# %% ../nbs/12_cli.ipynb #63dead85
+# %% ../nbs/12_cli.ipynb #6b5166ab
 STACK = ("torch", "numpy", "mujoco", "safety-gymnasium", "gymnasium", "cvxpy", "cvxpylayers")
 
 def run_check(args) -> None:
@@ -209,15 +216,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_options(train)
     add_backend_options(train)
     train.set_defaults(run=run_train)
-    compare = commands.add_parser("compare", help="train and meta-test all four algorithms; results table and figures")
+    compare = commands.add_parser("compare", help="train and meta-test every arm (--arms) for several seeds; results table and figures")
     compare.add_argument("--out", metavar="DIR", help="comparison directory (default: runs/PRESET)")
     add_config_options(compare)
     add_backend_options(compare)
     compare.set_defaults(run=run_compare)
-    evaluate = commands.add_parser("evaluate", help="meta-test a trained run on held-out tasks")
-    evaluate.add_argument("run_dir", metavar="RUN_DIR", help="directory of a `metacpo train` run")
-    add_backend_options(evaluate)
-    evaluate.set_defaults(run=run_evaluate)
+    meta_test = commands.add_parser("meta-test", help="meta-test a trained run on held-out tasks")
+    meta_test.add_argument("run_dir", metavar="RUN_DIR", help="directory of a `metacpo train` run")
+    add_backend_options(meta_test)
+    meta_test.set_defaults(run=run_meta_test)
     render = commands.add_parser("render", help="draw and animate a trained run's policy before and after adaptation")
     render.add_argument("run_dir", metavar="RUN_DIR", help="directory of a `metacpo train` run")
     render.add_argument("--tasks", type=int, nargs="+", metavar="I", help="held-out task indices (default: 0 1 2)")

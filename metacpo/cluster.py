@@ -11,8 +11,9 @@ import socket
 from dataclasses import dataclass
 
 from .checks import check_choice, check_count
-from .rollouts import Actor, Batch, GaussianPolicy, ObsNormalizer, Request, Segment, run_segment, sample_with
-from .tasks import AGENTS, EnvCache
+from .policy import ObsNormalizer
+from .rollouts import Actor, Segment, SegmentSampler, run_segment
+from .tasks import AGENTS
 
 # %% ../nbs/07a_cluster.ipynb #813f3355
 BACKENDS = ("local", "ray")
@@ -53,10 +54,11 @@ def connect(address: str | None = None) -> None:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ValueError(f"no Ray cluster reachable at ray address {address!r}: {first}") from None
 
-# %% ../nbs/07a_cluster.ipynb #75a1f150
+# %% ../nbs/07a_cluster.ipynb #da374f6d
 class SegmentServer:
     "A Ray sampler actor: environments of one agent (an `EnvCache`), on which it runs the segments it is sent."
     def __init__(self, agent: str, horizon: int):
+        from metacpo.sg_tasks import EnvCache  # Safety-Gymnasium: imported where the environments are made
         self.envs = EnvCache(agent, horizon)
 
     def where(self) -> tuple[str, str, int]:
@@ -67,7 +69,8 @@ class SegmentServer:
     def run(self, segment: Segment, actor: Actor, normalizer: ObsNormalizer) -> dict:
         return run_segment(self.envs.get(segment.task), segment, actor, normalizer)
 
-class RaySampler:
+# %% ../nbs/07a_cluster.ipynb #fd901627
+class RaySampler(SegmentSampler):
     "`Sampler` on Ray: actors (one CPU each, anywhere in the cluster) run the segments of a list of requests."
     def __init__(self, agent: str = "Car", horizon: int = 500, n_workers: int | None = None, retries: int = 2):
         import ray
@@ -85,6 +88,8 @@ class RaySampler:
 
     @property
     def n_workers(self) -> int: return len(self._actors)
+
+    def _is_open(self) -> bool: return bool(self._actors)
 
     def _start(self, i: int) -> None:
         "Start actor i (a new one, or the replacement of one that died); it reports where it runs when it is up."
@@ -139,12 +144,6 @@ class RaySampler:
             feed(i)
         return results
 
-    def sample(self, requests: list[Request], policy: GaussianPolicy, normalizer: ObsNormalizer) -> list[Batch]:
-        "One batch per request, equal to `Sampler`'s; then the normalizer merges each batch, in request order."
-        if not self._actors:
-            raise RuntimeError("the sampler is closed")
-        return sample_with(self._run, requests, self.horizon, policy, normalizer)
-
     def close(self) -> None:
         "Stop the actors (idempotent)."
         if self._actors:
@@ -153,7 +152,3 @@ class RaySampler:
                 for actor in self._actors:
                     ray.kill(actor)
         self._actors, self._where = [], []
-
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.close()
-    def __del__(self): self.close()

@@ -18,7 +18,7 @@ from .checks import INNER_METRICS, check_choice, check_count, check_range
 from .core import flat_grad
 from .qp import CPOStep, solve_cpo_qp
 
-# %% ../nbs/04_meta.ipynb #dcfbce23
+# %% ../nbs/04_meta.ipynb #1f528c57
 TaskGradients = Callable[[torch.Tensor, bool], tuple[torch.Tensor, torch.Tensor, torch.Tensor]]
 TaskMetric = Callable[[torch.Tensor, bool], Callable[[torch.Tensor], torch.Tensor]]
 Objectives = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
@@ -40,6 +40,7 @@ class MetaTask:
     @property
     def steps(self) -> int: return len(self.step_gradients)
 
+# %% ../nbs/04_meta.ipynb #d2d7ccd1
 @dataclass(frozen=True, kw_only=True)
 class InnerLoop:
     "Adaptation steps: CPO steps (trust-region steps unless `constrained`) of radius `delta` in `metric` (see above)."
@@ -53,12 +54,14 @@ class InnerLoop:
         check_choice("inner_metric", self.metric, INNER_METRICS)
         check_count("cg_iters", self.cg_iters, 1)
 
-def policy_step(g, b, c, delta: float, constrained: bool, metric=None, cg_iters: int = 10) -> CPOStep:
+# %% ../nbs/04_meta.ipynb #8e4ee328
+def policy_step(g, b, c, delta: float, constrained: bool, metric=None, *, cg_iters: int = 10) -> CPOStep:
     "A CPO step (constrained) or a trust-region step (not: the QP with b = 0, c = -1), Euclidean or in `metric`."
     if not constrained:
         b, c = torch.zeros_like(b), -torch.ones_like(c)
     return solve_cpo_qp(g, b, c, delta, metric=metric, cg_iters=cg_iters)
 
+# %% ../nbs/04_meta.ipynb #b97cb525
 @dataclass
 class Adaptation:
     "The parameters before and after every inner step (`path[0]` is theta), and each step's QP solution."
@@ -80,7 +83,7 @@ def adapt(theta: torch.Tensor, task: MetaTask, inner: InnerLoop, *, differentiab
     for j, task_gradients in enumerate(task.step_gradients):
         g, b, c = task_gradients(path[-1], differentiable)
         metric = task.step_metrics[j](path[-1], differentiable) if inner.metric == "fisher" else None
-        step = policy_step(g, b, c, inner.delta, inner.constrained, metric, inner.cg_iters)
+        step = policy_step(g, b, c, inner.delta, inner.constrained, metric, cg_iters=inner.cg_iters)
         path.append(path[-1] + (step.x if differentiable else step.x.detach()))
         steps.append(step)
     return Adaptation(path, steps)
@@ -134,5 +137,5 @@ def meta_step(theta: torch.Tensor, tasks: list[MetaTask], inner: InnerLoop, oute
     "One outer step: the meta-gradients, then a policy step on them (constrained as the inner steps are)."
     m = meta_gradients(theta, tasks, inner, first_order=first_order)
     c = torch.tensor(m.cost - cost_limit, dtype=m.reward_grad.dtype)
-    step = policy_step(m.reward_grad, m.cost_grad, c, outer_delta, inner.constrained, metric, cg_iters)
+    step = policy_step(m.reward_grad, m.cost_grad, c, outer_delta, inner.constrained, metric, cg_iters=cg_iters)
     return MetaStep(theta.detach() + step.x.detach(), m.reward, m.cost, step)

@@ -247,7 +247,7 @@ def _validated(g, b, c, delta):
         raise ValueError(f"delta must be non-negative, got {delta.min().item():g}")
     return g, b, c.expand(g.shape[:-1]), delta.expand(g.shape[:-1])
 
-def solve_cpo_qp(g, b, c, delta, metric: Callable[[torch.Tensor], torch.Tensor] | None = None,
+def solve_cpo_qp(g, b, c, delta, metric: Callable[[torch.Tensor], torch.Tensor] | None = None, *,
                  backend: str = "closed_form", cg_iters: int = 10, solver_args: dict | None = None) -> CPOStep:
     "Solve max g.x s.t. c + b.x <= 0, x.Hx/2 <= delta (H = I, or `metric`: v -> Hv). Batched over g's leading dimension."
     if backend not in BACKENDS:

@@ -16,10 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from .checks import check_count
-from .rollouts import Actor, ObsNormalizer
+from .policy import ObsNormalizer
+from .rollouts import Actor
 from .tasks import ButtonTask, CircleTask, make_env
-from .training import (CHECKPOINT, TEST_KEY, RunState, atomic_write, held_out_tasks, load_checkpoint,
-                              make_sampler, read_run_file, seed_of, test_adaptation)
+from .metatest import TEST_KEY, held_out_adaptation, held_out_tasks
+from .runs import CHECKPOINT, atomic_write, load_checkpoint, read_run_file
+from .training import RunState, make_sampler, seed_of
 
 # %% ../nbs/13_render.ipynb #96f00233
 @dataclass
@@ -251,7 +253,7 @@ def adapted_panels(state: RunState, sampler, i: int, episodes: int = 1, mean_act
                    camera: bool = False) -> list[Panel]:
     "Episodes of the run's policy before and after each step of the meta-test's own adaptation to held-out task `i`."
     cfg = state.config
-    path = test_adaptation(state, sampler, [i]).params[0]
+    path = held_out_adaptation(state, sampler, [i]).params[0]
     env = make_env(held_out_tasks(cfg)[i], cfg.agent, cfg.horizon, **(CAMERA if camera else {}))
     reset_seed = seed_of(cfg.seed, TEST_KEY, i, RENDER_KEY)
     env.reset(seed=reset_seed)

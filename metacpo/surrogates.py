@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import torch
 
 from .core import flat_grad, make_hvp, unflatten_params
-from .rollouts import Batch, GaussianPolicy, ValueNet, gae, gaussian_log_prob
+from .policy import GaussianPolicy, gaussian_log_prob
+from .rollouts import Batch, ValueNet, gae
 
 # %% ../nbs/08_surrogates.ipynb #b3260cff
 def log_probs_at(policy: GaussianPolicy, params: torch.Tensor, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
@@ -51,13 +52,14 @@ def mean_kl(policy: GaussianPolicy, old: torch.Tensor, new: torch.Tensor, obs: t
     var0, var1 = (2 * log_std0).exp(), (2 * log_std1).exp()
     return (log_std1 - log_std0 + (var0 + (mu0 - mu1).pow(2)) / (2 * var1) - 0.5).sum(-1).mean()
 
-def sampled_fisher_metric(policy: GaussianPolicy, obs: torch.Tensor, theta: torch.Tensor, *, create_graph: bool = False):
+def sampled_fisher_metric(policy: GaussianPolicy, obs: torch.Tensor, theta: torch.Tensor, *, create_graph: bool = False,
+                          damping: float = FISHER_DAMPING):
     "v -> (F(theta) + damping I) v, F the Hessian of the mean KL over `obs` at theta; differentiable in theta with create_graph."
     if not create_graph:
         theta = theta.detach()
     e = torch.zeros_like(theta, requires_grad=True)  # theta' = theta + e: both sides of the KL stay functions of theta
     hvp = make_hvp(mean_kl(policy, theta, theta + e, obs), e, create_graph=create_graph)
-    return lambda v: hvp(v) + FISHER_DAMPING * v
+    return lambda v: hvp(v) + damping * v
 
 # %% ../nbs/08_surrogates.ipynb #e97887e8
 @dataclass
@@ -85,12 +87,13 @@ def _gae_with(critic: ValueNet, batch: Batch, signal: torch.Tensor, gamma: float
     with torch.no_grad():
         return gae(signal, critic(batch.obs), critic(batch.next_obs), batch.terminated, batch.ends, gamma, lam)
 
-def task_batch(batch: Batch, reward_critic: ValueNet, cost_critic: ValueNet, gamma: float, lam: float) -> TaskBatch:
+def task_batch(batch: Batch, reward_critic: ValueNet, cost_critic: ValueNet, gamma: float, lam: float,
+               critic_iters: int = 10) -> TaskBatch:
     "Advantages of `batch` from the critics as they are, then the critics fitted to its lambda-returns."
     adv_R, adv_C = _gae_with(reward_critic, batch, batch.rewards, gamma, lam), _gae_with(cost_critic, batch, batch.costs, gamma, lam)
     for critic, adv in ((reward_critic, adv_R), (cost_critic, adv_C)):
         with torch.no_grad():
             targets = adv + critic(batch.obs)
-        fit_critic(critic, batch.obs, targets)
+        fit_critic(critic, batch.obs, targets, critic_iters)
     return TaskBatch(batch, (adv_R - adv_R.mean()) / (adv_R.std() + 1e-8), adv_C - adv_C.mean(),
                      batch.rewards.mean().item(), batch.costs.mean().item())

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .config import ALGORITHMS
-from .tabular_training import TabularConfig, meta_test, train
+from .tabular_training import TabularConfig, meta_test_exact, train_exact
 
 # %% ../nbs/05b_adaptation_budget.ipynb #141e59d8
 TEST_RADII = {"euclidean": 1.0, "fisher": 0.05}  # inner_delta of each metric: |x|^2 / 2, mean KL
@@ -36,10 +36,10 @@ def budget_rows(label: str, seed: int, max_steps: int, base: TabularConfig = Tab
     if metric is None:
         theta = torch.zeros(cfg.world.n_states * cfg.world.n_actions, dtype=torch.float64)
     else:
-        theta = train(algorithm, replace(cfg, inner_metric=metric, inner_delta=TEST_RADII[metric])).theta
+        theta = train_exact(algorithm, replace(cfg, inner_metric=metric, inner_delta=TEST_RADII[metric])).theta
     rows = []
     for test_metric, radius in TEST_RADII.items():
-        curves = meta_test(theta, constrained, replace(cfg, inner_metric=test_metric, inner_delta=radius, test_steps=max_steps))
+        curves = meta_test_exact(theta, constrained, replace(cfg, inner_metric=test_metric, inner_delta=radius, test_steps=max_steps))
         rows += [dict(algorithm=label, seed=seed, test_metric=test_metric, task=i, step=j, reward=r, cost=c)
                  for i, curve in enumerate(curves) for j, (r, c) in enumerate(zip(curve.rewards, curve.costs))]
     return rows

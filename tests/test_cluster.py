@@ -16,7 +16,7 @@ from metacpo.core import flat_params
 from metacpo.rollouts import Batch, GaussianPolicy, ObsNormalizer, Request, Sampler
 from metacpo.tasks import ButtonTask, CircleTask
 from metacpo.report import compare
-from metacpo.training import train
+from metacpo.runs import train
 
 from test_training import TINY, history_without_timing
 

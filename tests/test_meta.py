@@ -9,7 +9,7 @@ from metacpo.tabular import GridWorld, build_cmdp, policy_returns, sample_tasks
 from metacpo.config import ALGORITHMS
 from metacpo.meta import InnerLoop, MetaTask, adapt, post_adaptation
 from metacpo.qp import QPCase
-from metacpo.tabular_training import TabularConfig, meta_step_bounds, meta_test, results_table, tabular_task, train
+from metacpo.tabular_training import TabularConfig, exact_results_table, meta_step_bounds, meta_test_exact, tabular_task, train_exact
 
 SMALL = GridWorld(width=4, height=4, cost_limit=0.1)
 N = SMALL.n_states * SMALL.n_actions
@@ -67,27 +67,27 @@ def test_tiny_training_run_of_every_algorithm_end_to_end():
     cfg = TabularConfig(iterations=4, tasks_per_step=2, inner_steps=1, test_tasks=3)
     curves = {}
     for alg, (_, constrained) in ALGORITHMS.items():
-        run = train(alg, cfg)
+        run = train_exact(alg, cfg)
         assert len(run.rewards) == 4 and np.isfinite(run.costs).all()
         assert torch.isfinite(run.theta).all() and run.theta.abs().sum() > 0
-        curves[alg] = meta_test(run.theta, constrained, cfg)
+        curves[alg] = meta_test_exact(run.theta, constrained, cfg)
         assert all(len(c.rewards) == 2 for c in curves[alg])
-        longer = meta_test(run.theta, constrained, dataclasses.replace(cfg, test_steps=3, inner_metric="fisher", inner_delta=0.05))
+        longer = meta_test_exact(run.theta, constrained, dataclasses.replace(cfg, test_steps=3, inner_metric="fisher", inner_delta=0.05))
         assert all(len(c.rewards) == 4 for c in longer)
-    table = results_table(curves, cfg.world.cost_limit)
+    table = exact_results_table(curves, cfg.world.cost_limit)
     assert table.count("\n") == 1 + len(ALGORITHMS) and "| meta-cpo |" in table
 
 
 def test_training_is_reproducible_from_its_seed():
     cfg = TabularConfig(iterations=3, tasks_per_step=2, inner_steps=1)
-    a, b = train("meta-cpo", cfg), train("meta-cpo", cfg)
-    c = train("meta-cpo", dataclasses.replace(cfg, seed=1))
+    a, b = train_exact("meta-cpo", cfg), train_exact("meta-cpo", cfg)
+    c = train_exact("meta-cpo", dataclasses.replace(cfg, seed=1))
     assert torch.equal(a.theta, b.theta) and not torch.equal(a.theta, c.theta)
 
 
 def test_meta_level_bounds_hold_on_every_outer_step_of_fisher_meta_cpo():
     cfg = TabularConfig(world=SMALL, iterations=4, tasks_per_step=2, inner_steps=2, inner_metric="fisher", inner_delta=0.05)
-    bounds = meta_step_bounds(train("meta-cpo", cfg), cfg)
+    bounds = meta_step_bounds(train_exact("meta-cpo", cfg), cfg)
     assert len(bounds) == 4
     for bd in bounds:
         assert bd.dJ_R >= bd.reward_lower - 1e-12 and bd.dJ_C <= bd.cost_upper + 1e-12

@@ -9,7 +9,7 @@ import pytest
 
 from metacpo.config import Config
 from metacpo.render import render_run
-from metacpo.training import train
+from metacpo.runs import train
 
 METACPO = Path(sys.executable).parent / "metacpo"
 # episodes of 20 steps, batches of 40, one iteration: a run trains in seconds, and a GIF has 21 frames

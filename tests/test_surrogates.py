@@ -3,7 +3,8 @@ import torch
 
 from metacpo.core import flat_params
 from metacpo.meta import InnerLoop, MetaTask, adapt, post_adaptation
-from metacpo.rollouts import Batch, GaussianPolicy, gaussian_log_prob
+from metacpo.policy import GaussianPolicy, gaussian_log_prob
+from metacpo.rollouts import Batch
 from metacpo.surrogates import log_probs_at, sampled_fisher_metric, surrogate, surrogate_task_gradients
 
 T, DELTA = 300, 0.01

@@ -4,7 +4,8 @@ import pytest
 
 import types
 
-from metacpo.tasks import AGENTS, ButtonTask, CircleTask, EnvCache, make_env, sample
+from metacpo.sg_tasks import EnvCache
+from metacpo.tasks import AGENTS, ButtonTask, CircleTask, make_env, sample
 
 
 @pytest.mark.parametrize("family, split", [(f, s) for f in ("circle", "button") for s in ("level0", "train", "test")])

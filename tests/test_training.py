@@ -13,8 +13,8 @@ import torch
 
 from metacpo.config import ALGORITHMS, Config
 from metacpo.core import flat_params
-from metacpo.training import (CHECKPOINT, TRAIN_LOG, evaluate, load_checkpoint, new_run, save_checkpoint, train,
-                              write_run_file)
+from metacpo.runs import CHECKPOINT, TRAIN_LOG, load_checkpoint, meta_test_run, save_checkpoint, train, write_run_file
+from metacpo.training import new_run
 
 METACPO = Path(sys.executable).parent / "metacpo"
 # episodes of 20 steps, two environments per batch: a meta-iteration takes about a second
@@ -36,11 +36,11 @@ def test_one_meta_iteration_of_each_algorithm(tmp_path, algorithm, first_order, 
     cfg = replace(TINY, first_order=first_order, inner_metric=inner_metric)
     state = train(algorithm, cfg, tmp_path, progress=False)
     (row,) = state.history
-    assert row["env_steps"] == 1 * (1 + 1) * 40  # the same budget for every algorithm
-    assert 0.0 <= row["kl"] <= TINY.outer_delta
+    assert row.env_steps == 1 * (1 + 1) * 40  # the same budget for every algorithm
+    assert 0.0 <= row.kl <= TINY.outer_delta
     moved = not torch.equal(flat_params(new_run(algorithm, cfg).learner.policy), flat_params(state.learner.policy))
-    assert moved == (row["step_fraction"] > 0)
-    assert row["sample_s"] > 0 and row["update_s"] > 0
+    assert moved == (row.step_fraction > 0)
+    assert row.sample_s > 0 and row.update_s > 0
     back = load_checkpoint(tmp_path / CHECKPOINT, cfg, algorithm)
     assert torch.equal(flat_params(back.learner.policy), flat_params(state.learner.policy))
 
@@ -59,6 +59,12 @@ def test_checkpoint_round_trip_and_refusals(tmp_path):
     copy.write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="not a readable checkpoint"):
         load_checkpoint(copy)
+
+
+def iterations_logged(run_dir):
+    "Rows of the run's train.csv so far (its header is written when the run starts)."
+    log = Path(run_dir) / TRAIN_LOG
+    return max(0, len(log.read_text().splitlines()) - 1) if log.exists() else 0
 
 
 def run_cli(*args, timeout=300):
@@ -84,7 +90,7 @@ def test_resume_after_a_kill_gives_the_numbers_of_an_uninterrupted_run(tmp_path)
     process = subprocess.Popen([METACPO, "train", "meta-cpo", "--out", killed, *options],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    while not (killed / TRAIN_LOG).exists() and time.time() < deadline:
+    while iterations_logged(killed) < 1 and time.time() < deadline:
         time.sleep(0.02)
     workers = children_of(process.pid)
     assert workers, "the run's sampler workers should be running"
@@ -117,7 +123,8 @@ def test_resume_after_a_kill_gives_the_numbers_of_an_uninterrupted_run(tmp_path)
     (("compare", "--gamma", "2"), "gamma must be a number in (0, 1], got 2.0"),
     (("compare", "--preset", "huge"), "argument --preset: invalid choice: 'huge'"),
     (("compare", "--learning-rate", "0.1"), "unrecognized arguments: --learning-rate"),
-    (("evaluate", "/nonexistent"), "/nonexistent holds no metacpo run"),
+    (("meta-test", "/nonexistent"), "/nonexistent holds no metacpo run"),
+    (("compare", "--arms", "meta-cpo", "sac"), "unknown arm 'sac': allowed are 'meta-cpo'"),
 ])
 def test_bad_options_exit_2_naming_them(args, message):
     result = run_cli(*args)
@@ -138,16 +145,17 @@ def test_cli_refuses_a_corrupt_checkpoint_and_another_runs_directory(tmp_path):
     assert json.loads((tmp_path / "run.json").read_text())["algorithm"] == "trpo"
 
 
-def test_evaluate_refuses_a_comparison_directory(tmp_path):
+def test_meta_test_run_refuses_a_comparison_directory(tmp_path):
     write_run_file(tmp_path, "compare", TINY)
-    with pytest.raises(ValueError, match="holds a compare run: evaluate takes the directory of one training run"):
-        evaluate(tmp_path)
+    with pytest.raises(ValueError, match="holds a compare run: a meta-test takes the directory of one training run"):
+        meta_test_run(tmp_path)
 
 
 def test_meta_test_takes_test_steps_adaptation_steps_in_either_metric(tmp_path):
-    from metacpo.training import make_sampler, meta_test
+    from metacpo.metatest import meta_test
+    from metacpo.training import make_sampler
     state = train("meta-cpo", replace(TINY, inner_metric="fisher"), tmp_path, progress=False)
     state.config = replace(state.config, test_steps=2)
     with make_sampler(state.config) as sampler:
         rows = meta_test(state, sampler)
-    assert sorted({r["step"] for r in rows}) == [0, 1, 2]
+    assert sorted({r.step for r in rows}) == [0, 1, 2]
