@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=STEPS)
     parser.add_argument("--workers", type=int, default=1, help="metacpo's sampler workers")
     parser.add_argument("--out", type=Path, default=Path("results/calibration"))
+    parser.add_argument("--table", default="table.md", help="file in OUT the printed table is also written to")
     args = parser.parse_args()
     if args.check:
         return check()
@@ -159,7 +160,7 @@ def main() -> None:
     text = (f"Point Circle, {args.steps:,} steps in updates of {STEPS_PER_UPDATE:,}, cost limit {COST_LIMIT:g}, "
             f"seeds 0-{args.seeds - 1}; end = the last {TAIL_UPDATES} updates\n\n" + markdown(HEADER, rows))
     print(text)
-    (args.out / "table.md").write_text(text + "\n")
+    (args.out / args.table).write_text(text + "\n")
 
 
 if __name__ == "__main__":
