@@ -128,8 +128,9 @@ def markdown_table(summary, cfg: Config) -> str:
         rows = summary[summary["arm"] == arm].set_index("step")
         cells = [with_interval(rows.loc[step], metric, digits) for metric, _, step, digits in columns]
         lines.append(f"| {arm} | {rows['seeds'].iloc[0]} | " + " | ".join(cells) + " |")
-    budget = (f"Every arm: {cfg.iterations * steps_per_iteration(cfg):,} environment steps of meta-training per run "
-              f"(cpo-scratch: none), {(k + 1) * cfg.batch_steps:,} per test task for adaptation"
+    untrained = [a for a in cfg.arms if dict(ARMS[a].changes).get("iterations") == 0]
+    budget = (f"Every arm: {cfg.iterations * steps_per_iteration(cfg):,} environment steps of meta-training per run"
+              + "".join(f" ({a}: none)" for a in untrained) + f", {(k + 1) * cfg.batch_steps:,} per test task for adaptation"
               + (f" and {cfg.test_mean_episodes} mean-action episodes per adapted policy" if "mean_reward" in summary else "")
               + f". {cfg.test_tasks} held-out {cfg.agent} {cfg.family.capitalize()} tasks per seed; episode totals "
               f"({cfg.horizon} steps); mean over seeds of each seed's task mean, [95% bootstrap interval over seeds]; "
