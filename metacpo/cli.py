@@ -102,7 +102,7 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
             group.add_argument(flag, dest=f.name, type=f.type, help=help_text)
 
 def add_backend_options(parser: argparse.ArgumentParser) -> None:
-    "--backend, --ray-address, --workers: where the run samples (never its numbers, so a resume may change them)."
+    "--backend, --ray-address, --workers, --runs-at-once: where the run samples (never its numbers, so a resume may change them)."
     group = parser.add_argument_group("where to sample (does not change the numbers)")
     group.add_argument("--backend", choices=("local", "ray"), default="local",
                        help="local: worker processes on this machine (default); ray: Ray actors, and a comparison's runs at once")
@@ -111,11 +111,14 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
                             "head (default: start a local Ray instance)")
     group.add_argument("--workers", type=int, metavar="N",
                        help="sampler workers (per run on ray; default: one per core, a comparison's runs share the cluster)")
+    group.add_argument("--runs-at-once", type=int, metavar="N",
+                       help="local: a comparison's runs side by side, each in a process of its own with its share of the "
+                            "workers (default: one per core)")
 
 def backend_of(args):
     "The Backend the command line asks for, connected to Ray for ray (ValueError naming a refused value)."
     from metacpo.cluster import Backend, connect
-    backend = Backend(args.backend, args.ray_address, args.workers)
+    backend = Backend(args.backend, args.ray_address, args.workers, args.runs_at_once)
     if backend.name == "ray":
         connect(backend.address)  # an unreachable cluster stops the command before it writes anything
     return backend

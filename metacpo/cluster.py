@@ -24,11 +24,17 @@ class Backend:
     name: str = "local"            # local: worker processes on this machine; ray: Ray actors
     address: str | None = None     # ray: None starts a local Ray instance, 'auto' joins the running cluster, or HOST:PORT
     workers: int | None = None     # sampler workers (actors); None: one per core of the machine (local) or cluster (ray)
+    runs_at_once: int | None = None  # local: a comparison's runs at once; None: one per core (on Ray all runs are at once)
 
     def __post_init__(self):
         check_choice("backend", self.name, BACKENDS)
         if self.workers is not None:
             check_count("workers", self.workers, 1)
+        if self.runs_at_once is not None:
+            check_count("runs_at_once", self.runs_at_once, 1)
+            if self.name != "local":
+                raise ValueError(f"runs at once ({self.runs_at_once}) are for the local backend: on Ray every run of a "
+                                 f"comparison runs at once, got backend {self.name!r}")
         if self.address is not None and self.name != "ray":
             raise ValueError(f"a Ray address ({self.address!r}) needs the ray backend, got backend {self.name!r}")
 
