@@ -11,7 +11,7 @@ __all__ = ['run_dir_of', 'comparison_runs', 'train_and_test', 'meta_test_current
 # %% ../nbs/11b_report.ipynb #f2278537
 import multiprocessing as mp
 import os
-import sys
+import signal
 from dataclasses import replace
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -57,11 +57,9 @@ def runs_at_once_of(backend: Backend, n_runs: int) -> int:
     return min(backend.runs_at_once or os.cpu_count() or 1, n_runs)
 
 def _train_and_test_alone(algorithm: str, cfg: Config, run_dir: Path, backend: Backend) -> None:
-    "`train_and_test` as the whole work of a process; Ctrl-C (which reaches every process) ends it without a traceback."
-    try:
-        train_and_test(algorithm, cfg, run_dir, False, backend)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    "`train_and_test` as the whole work of a process that the comparison's process stops (see below)."
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches every process; the parent's handling stops this one
+    train_and_test(algorithm, cfg, run_dir, False, backend)
 
 def run_in_processes(runs: list[tuple[str, Config, Path]], progress: bool, backend: Backend) -> None:
     "The unfinished runs in processes of their own on this machine, `backend.runs_at_once` at a time in comparison order; the first failure is raised."
@@ -89,8 +87,8 @@ def run_in_processes(runs: list[tuple[str, Config, Path]], progress: bool, backe
                 if process.exitcode != 0:
                     raise RuntimeError(f"run {run_dir} failed (exit code {process.exitcode}; its error is printed above); "
                                        f"every checkpoint is kept: metacpo resume {run_dir.parent}")
+            bar.set_postfix_str(f"{len(runs) - len(waiting) - len(running)}/{len(runs)} runs done", refresh=False)
             bar.update(total_logged(runs) - bar.n)
-            bar.set_postfix_str(f"{len(runs) - len(waiting) - len(running)}/{len(runs)} runs done")
     finally:
         bar.close()
         for process in running:  # after a failure (or Ctrl-C), stop the other runs; their checkpoints stay

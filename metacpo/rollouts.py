@@ -127,7 +127,7 @@ def sampler_worker(conn, agent: str, horizon: int) -> None:
                 return
             _, segment, actor, normalizer = message
             conn.send(("ok", run_segment(envs.get(segment.task), segment, actor, normalizer)))
-    except (EOFError, BrokenPipeError):  # the parent is gone (killed while this worker waited or answered)
+    except (EOFError, ConnectionError):  # the parent is gone (killed while this worker waited or answered)
         return
     except Exception:
         conn.send(("error", traceback.format_exc()))

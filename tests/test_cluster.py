@@ -109,6 +109,8 @@ def test_a_tiny_training_run_gives_the_same_log_on_both_backends(ray_instance, t
     (("--backend", "ray", "--ray-address", "127.0.0.1:1"), "no Ray cluster reachable at ray address '127.0.0.1:1'"),
     (("--ray-address", "auto"), "a Ray address ('auto') needs the ray backend"),
     (("--backend", "ray", "--workers", "0"), "workers must be an integer >= 1, got 0"),
+    (("--runs-at-once", "0"), "runs_at_once must be an integer >= 1, got 0"),
+    (("--backend", "ray", "--runs-at-once", "2"), "runs at once (2) are for the local backend"),
 ])
 def test_backend_errors_are_one_line_and_exit_2(tmp_path, args, message):
     result = subprocess.run([METACPO, "compare", "--out", tmp_path / "c", *args], capture_output=True, text=True)

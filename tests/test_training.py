@@ -1,6 +1,7 @@
 """Training end to end on real Safety-Gymnasium tasks: every algorithm, checkpoints, resume after a kill, the CLI."""
 import csv
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import torch
 
 from metacpo.config import ALGORITHMS, Config
 from metacpo.core import flat_params
+from metacpo.report import iterations_logged
 from metacpo.runs import CHECKPOINT, TRAIN_LOG, load_checkpoint, meta_test_run, save_checkpoint, train, write_run_file
 from metacpo.training import new_run
 
@@ -61,27 +63,25 @@ def test_checkpoint_round_trip_and_refusals(tmp_path):
         load_checkpoint(copy)
 
 
-def iterations_logged(run_dir):
-    "Rows of the run's train.csv so far (its header is written when the run starts)."
-    log = Path(run_dir) / TRAIN_LOG
-    return max(0, len(log.read_text().splitlines()) - 1) if log.exists() else 0
-
-
 def run_cli(*args, timeout=300):
     return subprocess.run([METACPO, *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
 
-def children_of(pid):
-    "Process ids whose parent is `pid` (from /proc)."
+def processes_with(field: int, value: int):
+    "Process ids whose /proc stat field `field` (counted after the name: 1 the parent, 3 the session) is `value`."
     out = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == pid:
+        if int(fields[field]) == value:
             out.append(int(stat.parent.name))
     return out
+
+
+def children_of(pid):
+    return processes_with(1, pid)
 
 
 def test_resume_after_a_kill_gives_the_numbers_of_an_uninterrupted_run(tmp_path):
@@ -113,6 +113,38 @@ def test_resume_after_a_kill_gives_the_numbers_of_an_uninterrupted_run(tmp_path)
     assert torch.equal(flat_params(a.learner.policy), flat_params(b.learner.policy))
     assert torch.equal(flat_params(a.learner.cost_critic), flat_params(b.learner.cost_critic))
     assert history_without_timing(killed) == history_without_timing(whole)
+
+
+def processes_of_session(sid):
+    "A command started in a session of its own, and everything it started."
+    return processes_with(3, sid)
+
+
+def test_ctrl_c_stops_a_comparisons_runs_quietly_and_resume_gives_the_uninterrupted_numbers(tmp_path):
+    stopped, whole = tmp_path / "stopped", tmp_path / "whole"
+    options = ["--iterations", "8", "--arms", "meta-cpo", "cpo", *TINY_OPTIONS]
+    process = subprocess.Popen([METACPO, "compare", "--out", stopped, "--runs-at-once", "2", *options],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    runs = [stopped / "meta-cpo-seed0", stopped / "cpo-seed0"]
+    deadline = time.time() + 120
+    while min(map(iterations_logged, runs)) < 1 and time.time() < deadline:
+        time.sleep(0.02)
+    assert max(map(iterations_logged, runs)) < 8, "both runs should be under way, side by side"
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole foreground process group
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert f"interrupted; the last checkpoint is kept: metacpo resume {stopped}" in err and "Traceback" not in err, err
+    deadline = time.time() + 10  # the runs' processes and their sampler workers are gone
+    while processes_of_session(process.pid) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not processes_of_session(process.pid), "processes outlived an interrupted comparison"
+    assert max(map(iterations_logged, runs)) < 8, "the runs should have stopped part-way"
+
+    assert run_cli("resume", stopped).returncode == 0
+    assert run_cli("compare", "--out", whole, *options).returncode == 0
+    for run in ("meta-cpo-seed0", "cpo-seed0"):
+        assert history_without_timing(stopped / run) == history_without_timing(whole / run)
+        assert (stopped / run / "test.csv").read_text() == (whole / run / "test.csv").read_text()
 
 
 @pytest.mark.parametrize("args, message", [
