@@ -110,10 +110,10 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
                        help="with --backend ray: auto (the cluster started by `ray start` here) or HOST:PORT of its "
                             "head (default: start a local Ray instance)")
     group.add_argument("--workers", type=int, metavar="N",
-                       help="sampler workers (per run on ray; default: one per core, a comparison's runs share the cluster)")
+                       help="sampler workers of a run (default: one per core; a comparison's runs share the cores or the cluster)")
     group.add_argument("--runs-at-once", type=int, metavar="N",
-                       help="local: a comparison's runs side by side, each in a process of its own with its share of the "
-                            "workers (default: one per core)")
+                       help="compare and resume, local backend: a comparison's runs side by side, each in a process of its "
+                            "own with its share of the workers (default: one per core)")
 
 def backend_of(args):
     "The Backend the command line asks for, connected to Ray for ray (ValueError naming a refused value)."
