@@ -147,7 +147,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
             'metacpo.report': { 'metacpo.report.adaptation_summary': ('report.html#adaptation_summary', 'metacpo/report.py'),
                                 'metacpo.report.compare': ('report.html#compare', 'metacpo/report.py'),
                                 'metacpo.report.comparison_runs': ('report.html#comparison_runs', 'metacpo/report.py'),
-                                'metacpo.report.ctrl_c_ignored': ('report.html#ctrl_c_ignored', 'metacpo/report.py'),
+                                'metacpo.report.ignore_ctrl_c': ('report.html#ignore_ctrl_c', 'metacpo/report.py'),
                                 'metacpo.report.iterations_logged': ('report.html#iterations_logged', 'metacpo/report.py'),
                                 'metacpo.report.load_logs': ('report.html#load_logs', 'metacpo/report.py'),
                                 'metacpo.report.markdown_table': ('report.html#markdown_table', 'metacpo/report.py'),

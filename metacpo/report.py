@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['RUN_ALONE', 'run_dir_of', 'comparison_runs', 'train_and_test', 'meta_test_current', 'iterations_logged', 'work_done',
-           'unfinished', 'runs_at_once_of', 'run_alone', 'ctrl_c_ignored', 'run_in_processes', 'run_on_ray', 'compare',
+           'unfinished', 'runs_at_once_of', 'run_alone', 'ignore_ctrl_c', 'run_in_processes', 'run_on_ray', 'compare',
            'load_logs', 'adaptation_summary', 'training_summary', 'with_interval', 'markdown_table', 'plot_bands',
            'save_figure', 'plot_training', 'plot_adaptation', 'write_report', 'plot_policies']
 
@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -73,14 +72,9 @@ def run_alone(out_dir: str, run_name: str, workers: str) -> None:
     except ValueError as e:  # a refused input: one line, as on the command line
         sys.exit(f"run {run_dir}: {e}")
 
-@contextmanager
-def ctrl_c_ignored():
-    "Ctrl-C ignored in this process for the block (and in processes started in it: an ignored signal stays ignored)."
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+def ignore_ctrl_c() -> None:
+    "Run in a run's process before it execs Python: Ctrl-C, which reaches every process of the terminal, is the comparison's to handle."
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an ignored signal stays ignored across exec, and Python keeps it so
 
 def run_in_processes(runs: list[tuple[str, Config, Path]], progress: bool, backend: Backend) -> None:
     "The unfinished runs, each in a process of its own, `backend.runs_at_once` at a time in comparison order; the first failure is raised."
@@ -96,12 +90,11 @@ def run_in_processes(runs: list[tuple[str, Config, Path]], progress: bool, backe
             while waiting and len(running) < at_once:
                 _, _, run_dir = waiting.pop(0)
                 # a fresh interpreter (nothing of this process is copied, and unlike multiprocessing's spawn it does
-                # not re-run the user's main script); it never sees Ctrl-C, which reaches every process of the
-                # terminal: this process stops it
-                with ctrl_c_ignored():
-                    process = subprocess.Popen([sys.executable, "-c", RUN_ALONE, str(run_dir.parent), run_dir.name,
-                                                str(workers)])
-                    running[process] = run_dir
+                # not re-run the user's main script) that never sees Ctrl-C: this process stops it, so none is left
+                # half-stopped
+                process = subprocess.Popen([sys.executable, "-c", RUN_ALONE, str(run_dir.parent), run_dir.name,
+                                            str(workers)], preexec_fn=ignore_ctrl_c)
+                running[process] = run_dir
             time.sleep(1)  # then look for ended runs and redraw the bar
             for process in [p for p in running if p.poll() is not None]:
                 run_dir, code = running.pop(process), process.returncode
@@ -112,11 +105,10 @@ def run_in_processes(runs: list[tuple[str, Config, Path]], progress: bool, backe
             bar.update(work_done(runs) - bar.n)
     finally:
         bar.close()
-        with ctrl_c_ignored():  # after a failure or Ctrl-C, stop the other runs (a second Ctrl-C must not leave any)
-            for process in running:
-                process.terminate()
-            for process in running:
-                process.wait()
+        for process in running:  # after a failure or Ctrl-C, stop the other runs; their checkpoints stay
+            process.terminate()
+        for process in running:
+            process.wait()
 
 def run_on_ray(runs: list[tuple[str, Config, Path]], progress: bool, backend: Backend) -> None:
     "Every run as a Ray task on this node, each with its own sampler actors on the cluster; the first error is raised."
