@@ -103,6 +103,7 @@ def run_in_processes(runs: list[tuple[str, Config, Path]], progress: bool, backe
                     raise RuntimeError(f"run {run_dir} {how}; every checkpoint is kept: metacpo resume {run_dir.parent}")
             bar.set_postfix_str(f"{len(runs) - len(waiting) - len(running)}/{len(runs)} runs done", refresh=False)
             bar.update(work_done(runs) - bar.n)
+            bar.refresh()  # also while every run is in its meta-test, which logs nothing for minutes
     finally:
         bar.close()
         for process in running:  # after a failure or Ctrl-C, stop the other runs; their checkpoints stay
