@@ -64,7 +64,7 @@ def runs_at_once_of(backend: Backend, n_runs: int) -> int:
 RUN_ALONE = "import sys; from metacpo.report import run_alone; run_alone(*sys.argv[1:])"
 
 def run_alone(out_dir: str, run_name: str, workers: str) -> None:
-    "Run `run_name` of the comparison in `out_dir` on `workers` workers, as a process's whole work (see below)."
+    "Run `run_name` of the comparison in `out_dir` on `workers` workers: the whole work of a run's own process in `run_in_processes`."
     cfg = read_run_file(out_dir)["config"]
     (algorithm, run_cfg, run_dir), = [run for run in comparison_runs(cfg, Path(out_dir)) if run[2].name == run_name]
     try:

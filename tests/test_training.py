@@ -81,6 +81,7 @@ def processes_with(field: int, value: int):
 
 
 def children_of(pid):
+    "Process ids whose parent is `pid`."
     return processes_with(1, pid)
 
 
@@ -116,7 +117,7 @@ def test_resume_after_a_kill_gives_the_numbers_of_an_uninterrupted_run(tmp_path)
 
 
 def processes_of_session(sid):
-    "A command started in a session of its own, and everything it started."
+    "Process ids of session `sid`: a command started in a session of its own (its pid is `sid`) and all it started."
     return processes_with(3, sid)
 
 
