@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['CHECK_ENVS', 'STACK', 'EnvCheck', 'safety_gymnasium_env_ids', 'make_registered_env', 'check_env', 'parse_bool',
            'add_config_options', 'add_backend_options', 'backend_of', 'config_of', 'run_train', 'run_compare',
-           'run_meta_test', 'run_render', 'run_resume', 'run_check', 'OneLineParser', 'build_parser', 'main']
+           'run_meta_test', 'run_render', 'run_resume', 'run_contrast', 'run_check', 'OneLineParser', 'build_parser',
+           'main']
 
 # %% ../nbs/12_cli.ipynb #45264377
 import argparse
@@ -182,6 +183,11 @@ def run_resume(args) -> None:
         train(info["algorithm"], info["config"], args.dir, backend=backend_of(args))
         print(f"done; meta-test it: metacpo meta-test {args.dir}")
 
+def run_contrast(args) -> None:
+    from metacpo.report import contrast_table, read_summary
+    print(contrast_table(read_summary(args.dir), args.arm, args.other, args.steps))
+
+
 # %% ../nbs/12_cli.ipynb #6b5166ab
 STACK = ("torch", "numpy", "mujoco", "safety-gymnasium", "gymnasium", "cvxpy", "cvxpylayers")
 
@@ -241,6 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("dir", metavar="DIR", help="directory of the run")
     add_backend_options(resume)
     resume.set_defaults(run=run_resume)
+    contrast = commands.add_parser("contrast", help="one arm of a finished comparison against another, step by step, "
+                                   "by whether their 95%% intervals overlap")
+    contrast.add_argument("dir", metavar="DIR", help="directory of a finished `metacpo compare`")
+    contrast.add_argument("arm", metavar="ARM", help="the arm whose verdict is given")
+    contrast.add_argument("other", metavar="OTHER", help="the arm it is set against")
+    contrast.add_argument("--steps", type=int, nargs="+", metavar="J", help="adaptation steps (default: all)")
+    contrast.set_defaults(run=run_contrast)
     return parser
 
 def main(argv: list[str] | None = None) -> None:

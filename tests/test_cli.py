@@ -9,6 +9,9 @@ import pytest
 METACPO = Path(sys.executable).parent / "metacpo"
 
 
+DEMO = Path(__file__).parents[1] / "results" / "demo"  # the committed demo comparison
+
+
 def run_cli(*args):
     assert METACPO.exists(), f"the metacpo console script is not installed: {METACPO}"
     return subprocess.run([METACPO, *args], capture_output=True, text=True, timeout=300)
@@ -32,9 +35,20 @@ def test_check_drives_a_real_task_end_to_end():
     (("check", "--steps", "0"), "steps must be an integer >= 1, got 0"),
     (("check", "--frobnicate"), "unrecognized arguments: --frobnicate"),
     (("check", "--env", "SafetyCarCirlce1-v0"), "did you mean SafetyCarCircle1-v0"),
+    (("contrast", "/nonexistent", "cpo", "trpo"), "/nonexistent has no results.csv"),
+    (("contrast", str(DEMO), "cpo", "trpo", "--steps", "3"), "adaptation step 3 is not in the summary: allowed are 0 to 1"),
 ])
 def test_bad_command_lines_exit_2_naming_the_problem(args, message):
     result = run_cli(*args)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_contrast_reads_the_committed_demo_comparison():
+    result = run_cli("contrast", str(DEMO), "maml-trpo", "meta-cpo")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| 0 ") or line.startswith("| 1 ")]
+    assert len(rows) == 2 and all(len(row) == 7 for row in rows)
+    # in the demo, MAML-TRPO's sampled-action cost is above Meta-CPO's at both steps, with intervals apart
+    assert all(row[2].startswith("**higher**: ") for row in rows), rows
