@@ -43,7 +43,7 @@ def save_checkpoint(state: RunState, path: Path) -> None:
     "Write `state` to `path` atomically."
     learner = state.learner
     payload = {"format": CHECKPOINT_FORMAT, "algorithm": state.algorithm, "config": asdict(state.config),
-               "iteration": state.iteration, "history": [asdict(row) for row in state.history],
+               "history": [asdict(row) for row in state.history],
                "policy": learner.policy.state_dict(), "reward_critic": learner.reward_critic.state_dict(),
                "cost_critic": learner.cost_critic.state_dict(),
                "normalizer": {"count": learner.normalizer.count, "mean": torch.from_numpy(learner.normalizer.mean),
@@ -78,7 +78,7 @@ def load_checkpoint(path: Path, expected: Config | None = None, algorithm: str |
         raise ValueError(f"{path}: the networks do not fit its config: {e}") from None
     n = payload["normalizer"]
     learner.normalizer = ObsNormalizer(n["count"], n["mean"].numpy().copy(), n["sq_dev"].numpy().copy(), clip=cfg.obs_clip)
-    state.iteration, state.history = payload["iteration"], [IterationRow(**row) for row in payload["history"]]
+    state.history = [IterationRow(**row) for row in payload["history"]]
     return state
 
 # %% ../nbs/10b_runs.ipynb #017696a2
@@ -171,7 +171,6 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True, bac
             while state.iteration < cfg.iterations:
                 row = iterate(state.learner, ALGORITHMS[algorithm], cfg, state.history, sampler)
                 state.history.append(row)
-                state.iteration += 1
                 save_checkpoint(state, run_dir / CHECKPOINT)
                 write_csv(state.history, IterationRow, run_dir / TRAIN_LOG)
                 if board is not None:

@@ -58,9 +58,13 @@ class RunState:
     "A run between iterations: what a checkpoint holds."
     algorithm: str
     config: Config
-    iteration: int                 # iterations done
     learner: Learner
     history: list[IterationRow]    # one row per iteration done
+
+    @property
+    def iteration(self) -> int:
+        "Iterations done."
+        return len(self.history)
 
 @lru_cache(maxsize=None)
 def env_dims(family: str, agent: str) -> tuple[int, int]:
@@ -78,7 +82,7 @@ def new_run(algorithm: str, cfg: Config) -> RunState:
     learner = Learner(GaussianPolicy(obs_dim, act_dim, cfg.hidden, init_log_std=cfg.init_log_std),
                       ValueNet(obs_dim, cfg.critic_hidden), ValueNet(obs_dim, cfg.critic_hidden),
                       ObsNormalizer.new(obs_dim, clip=cfg.obs_clip))
-    return RunState(algorithm, cfg, 0, learner, [])
+    return RunState(algorithm, cfg, learner, [])
 
 def make_sampler(cfg: Config, backend: Backend = Backend()):
     "A sampler of the run's agent and horizon on `backend`: by default one worker per core (of the Ray cluster, for ray)."
