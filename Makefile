@@ -11,10 +11,11 @@ INSTALLED := $(VENV)/.installed
 run: $(INSTALLED)
 	$(BIN)/metacpo compare --preset demo --out runs/demo
 
+# pytest: a worker per core, each taking whole test files (a file's fixtures, such as its Ray instance, start once).
 test: $(INSTALLED)
 	$(BIN)/python tools/sync.py --check
 	$(BIN)/nbdev-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 # Re-export notebooks, clean them and regenerate README.md (what `make test` checks).
 sync: $(INSTALLED)
