@@ -154,7 +154,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'metacpo.report.iterations_logged': ('report.html#iterations_logged', 'metacpo/report.py'),
                                 'metacpo.report.load_logs': ('report.html#load_logs', 'metacpo/report.py'),
                                 'metacpo.report.markdown_table': ('report.html#markdown_table', 'metacpo/report.py'),
-                                'metacpo.report.meta_test_current': ('report.html#meta_test_current', 'metacpo/report.py'),
+                                'metacpo.report.meta_tested': ('report.html#meta_tested', 'metacpo/report.py'),
                                 'metacpo.report.plot_adaptation': ('report.html#plot_adaptation', 'metacpo/report.py'),
                                 'metacpo.report.plot_bands': ('report.html#plot_bands', 'metacpo/report.py'),
                                 'metacpo.report.plot_policies': ('report.html#plot_policies', 'metacpo/report.py'),

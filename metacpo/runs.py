@@ -164,6 +164,7 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True, bac
     state = start_or_continue(algorithm, cfg, run_dir)
     if state.iteration >= cfg.iterations:
         return state
+    (run_dir / TEST_LOG).unlink(missing_ok=True)  # a meta-test of an earlier checkpoint: it no longer describes the run
     board = _tensorboard(run_dir)
     try:
         with make_sampler(cfg, backend) as sampler, tqdm(total=cfg.iterations, initial=state.iteration, disable=not progress,
