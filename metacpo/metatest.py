@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['TEST_KEY', 'MEAN_ACTIONS', 'held_out_tasks', 'evaluation_learner', 'held_out_adaptation', 'MetaTestRow',
-           'mean_action_episodes', 'meta_test']
+           'mean_action_episodes', 'meta_test', 'meta_test_steps']
 
 # %% ../nbs/10a_metatest.ipynb #37cb7852
 import copy
@@ -73,3 +73,7 @@ def meta_test(state: RunState, sampler: Sampler) -> list[MetaTestRow]:
     return [MetaTestRow(state.algorithm, cfg.seed, i, j, cfg.per_episode(tb.reward_rate), cfg.per_episode(tb.cost_rate),
                     *((cfg.per_episode(means[i][j].rewards.mean()), cfg.per_episode(means[i][j].costs.mean())) if means else ()))
             for i, batches in enumerate(phases.batches) for j, tb in enumerate(batches)]
+
+def meta_test_steps(cfg: Config) -> int:
+    "Environment steps one meta-test samples: each held-out task's adaptation batches and mean-action episodes."
+    return cfg.test_tasks * (cfg.adaptation_steps_at_test + 1) * (cfg.batch_steps + cfg.test_mean_episodes * cfg.horizon)

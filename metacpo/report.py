@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['RUN_ALONE', 'SUMMARY_CSV', 'CONTRASTED', 'run_dir_of', 'comparison_runs', 'train_and_test', 'meta_tested',
-           'iterations_logged', 'work_done', 'unfinished', 'runs_at_once_of', 'run_alone', 'ignore_ctrl_c',
-           'run_in_processes', 'run_on_ray', 'compare', 'load_logs', 'adaptation_summary', 'training_summary',
-           'with_interval', 'markdown_table', 'plot_bands', 'save_figure', 'plot_training', 'plot_adaptation',
-           'write_report', 'verdict', 'read_summary', 'contrast_table', 'plot_policies']
+           'iterations_logged', 'run_steps', 'steps_done', 'unfinished', 'runs_at_once_of', 'run_alone',
+           'ignore_ctrl_c', 'run_in_processes', 'run_on_ray', 'compare', 'load_logs', 'adaptation_summary',
+           'training_summary', 'with_interval', 'markdown_table', 'plot_bands', 'save_figure', 'plot_training',
+           'plot_adaptation', 'write_report', 'verdict', 'read_summary', 'contrast_table', 'plot_policies']
 
 # %% ../nbs/11b_report.ipynb #f2278537
 import os
@@ -22,6 +22,7 @@ from .cluster import Backend
 from .config import ARMS, Config, arm_config, config_differences
 from .runs import CHECKPOINT, RUN_FILE, TEST_LOG, TRAIN_LOG, atomic_write, meta_test_run, read_run_file, train, write_run_file
 from .stats import over_limit, summarize
+from .metatest import meta_test_steps
 from .training import steps_per_iteration
 
 # %% ../nbs/11b_report.ipynb #22097a3c
@@ -49,13 +50,18 @@ def iterations_logged(run_dir: Path) -> int:
     log = run_dir / TRAIN_LOG
     return max(0, len(log.read_text().splitlines()) - 1) if log.exists() else 0
 
-def work_done(runs: list[tuple[str, Config, Path]]) -> int:
-    "The work the runs have done: a unit per logged meta-iteration and per current meta-test (`cfg.iterations + 1` a run)."
-    return sum(iterations_logged(run_dir) + meta_tested(run_dir) for _, _, run_dir in runs)
+def run_steps(cfg: Config) -> int:
+    "Environment steps of a whole run: its meta-training and its meta-test."
+    return cfg.iterations * steps_per_iteration(cfg) + meta_test_steps(cfg)
+
+def steps_done(runs: list[tuple[str, Config, Path]]) -> int:
+    "Environment steps the runs have sampled, by their logs: each logged iteration's, and a meta-test's once it is written."
+    return sum(iterations_logged(run_dir) * steps_per_iteration(cfg) + meta_tested(run_dir) * meta_test_steps(cfg)
+               for _, cfg, run_dir in runs)
 
 def unfinished(runs: list[tuple[str, Config, Path]]) -> list[tuple[str, Config, Path]]:
     "The runs not yet trained to the end and meta-tested."
-    return [run for run in runs if work_done([run]) < run[1].iterations + 1]
+    return [run for run in runs if steps_done([run]) < run_steps(run[1])]
 
 def runs_at_once_of(backend: Backend, n_runs: int) -> int:
     "How many of `n_runs` runs the local backend runs side by side: `backend.runs_at_once`, or one per core."
@@ -83,8 +89,10 @@ def run_in_processes(runs: list[tuple[str, Config, Path]], progress: bool, backe
     at_once = runs_at_once_of(backend, len(waiting))
     workers = backend.workers or max(1, (os.cpu_count() or 1) // at_once)
     running = {}
-    bar = tqdm(total=sum(cfg.iterations + 1 for _, cfg, _ in runs), initial=work_done(runs), disable=not progress,
-               unit="step", desc=f"{len(runs)} runs, {at_once} at once (iterations and meta-tests)")
+    # in environment steps, so that a meta-test weighs what it samples (at the experiment presets 660,000 steps, an
+    # iteration 16,000) and the time left is an estimate worth reading
+    bar = tqdm(total=sum(run_steps(cfg) for _, cfg, _ in runs), initial=steps_done(runs), disable=not progress,
+               unit="step", unit_scale=True, desc=f"{len(runs)} runs, {at_once} at once (environment steps)")
     try:
         while waiting or running:
             while waiting and len(running) < at_once:
@@ -102,7 +110,7 @@ def run_in_processes(runs: list[tuple[str, Config, Path]], progress: bool, backe
                     how = f"was killed by signal {-code}" if code < 0 else f"failed (exit code {code}; its error is above)"
                     raise RuntimeError(f"run {run_dir} {how}; every checkpoint is kept: metacpo resume {run_dir.parent}")
             bar.set_postfix_str(f"{len(runs) - len(waiting) - len(running)}/{len(runs)} runs done", refresh=False)
-            bar.update(work_done(runs) - bar.n)
+            bar.update(steps_done(runs) - bar.n)
             bar.refresh()  # also while every run is in its meta-test, which logs nothing for minutes
     finally:
         bar.close()
