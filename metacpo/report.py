@@ -20,9 +20,9 @@ from pathlib import Path
 
 from .cluster import Backend
 from .config import ARMS, Config, arm_config, config_differences
+from .metatest import meta_test_steps
 from .runs import CHECKPOINT, RUN_FILE, TEST_LOG, TRAIN_LOG, atomic_write, meta_test_run, read_run_file, train, write_run_file
 from .stats import over_limit, summarize
-from .metatest import meta_test_steps
 from .training import steps_per_iteration
 
 # %% ../nbs/11b_report.ipynb #22097a3c
