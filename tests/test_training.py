@@ -1,4 +1,5 @@
 """Training end to end on real Safety-Gymnasium tasks: every algorithm, checkpoints, resume after a kill, the CLI."""
+import contextlib
 import csv
 import json
 import os
@@ -147,6 +148,31 @@ def test_ctrl_c_stops_a_comparisons_runs_quietly_and_resume_gives_the_uninterrup
     for run in ("meta-cpo-seed0", "cpo-seed0"):
         assert history_without_timing(stopped / run) == history_without_timing(whole / run)
         assert (stopped / run / "test.csv").read_text() == (whole / run / "test.csv").read_text()
+
+
+def test_a_comparisons_runs_end_with_its_process_even_when_it_is_killed(tmp_path):
+    "kill -9 of the comparison's process alone (no signal to its runs): its runs and their workers stop with it."
+    out = tmp_path / "c"
+    process = subprocess.Popen([METACPO, "compare", "--out", out, "--runs-at-once", "2", "--iterations", "50",
+                                "--arms", "meta-cpo", "cpo", *TINY_OPTIONS],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    runs = [out / "meta-cpo-seed0", out / "cpo-seed0"]
+    try:
+        deadline = time.time() + 120
+        while min(map(iterations_logged, runs)) < 1 and time.time() < deadline:
+            time.sleep(0.02)
+        assert min(map(iterations_logged, runs)) >= 1 and len(children_of(process.pid)) == 2, "both runs should be under way"
+        process.kill()
+        process.wait()
+        deadline = time.time() + 10
+        while processes_of_session(process.pid) and time.time() < deadline:
+            time.sleep(0.05)
+        assert not processes_of_session(process.pid), "runs outlived their comparison's process"
+        assert max(map(iterations_logged, runs)) < 50, "the runs should have stopped part-way"
+    finally:
+        for pid in processes_of_session(process.pid):  # whatever a failed check left running
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 @pytest.mark.parametrize("args, message", [
