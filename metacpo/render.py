@@ -19,7 +19,7 @@ from .checks import check_count
 from .policy import ObsNormalizer
 from .rollouts import Actor
 from .tasks import ButtonTask, CircleTask, make_env
-from .metatest import TEST_KEY, held_out_adaptation, held_out_tasks
+from .metatest import TEST_KEY, held_out, held_out_adaptation
 from .runs import CHECKPOINT, atomic_write, load_checkpoint, read_run_file
 from .training import RunState, make_sampler, seed_of
 
@@ -253,8 +253,9 @@ def adapted_panels(state: RunState, sampler, i: int, episodes: int = 1, mean_act
                    camera: bool = False) -> list[Panel]:
     "Episodes of the run's policy before and after each step of the meta-test's own adaptation to held-out task `i`."
     cfg = state.config
-    path = held_out_adaptation(state, sampler, [i]).params[0]
-    env = make_env(held_out_tasks(cfg)[i], cfg.agent, cfg.horizon, **(CAMERA if camera else {}))
+    task = held_out(cfg, task_indices=[i])
+    path = held_out_adaptation(state, sampler, task).params[0]
+    env = make_env(task.tasks[0], cfg.agent, cfg.horizon, **(CAMERA if camera else {}))
     reset_seed = seed_of(cfg.seed, TEST_KEY, i, RENDER_KEY)
     env.reset(seed=reset_seed)
     arena = arena_of(env)
