@@ -173,9 +173,11 @@ def _cvxpylayers_step(g, b, c, delta, solver_args: dict) -> CPOStep:
     qp_layer, recovery_layer = cvxpylayers_layers(g.shape[-1])
     case = _step_from_solves(g, b, g, b, c, delta).case.detach()
     radius = (2 * delta).sqrt()
+    b_max = b.detach().abs().amax(-1, keepdim=True)  # the recovery step depends on b's direction only: a constant
+    b_unit = b / torch.where(b_max > 0, b_max, torch.ones_like(b_max))  # scale keeps the conic solver at order one
     x = torch.zeros_like(g)
     for rows, solve in [(case != QPCase.INFEASIBLE, lambda r: qp_layer(g[r], b[r], c[r], radius[r], solver_args=solver_args)),
-                        (case == QPCase.INFEASIBLE, lambda r: recovery_layer(b[r], radius[r], solver_args=solver_args))]:
+                        (case == QPCase.INFEASIBLE, lambda r: recovery_layer(b_unit[r], radius[r], solver_args=solver_args))]:
         if rows.any():
             x = x.index_put((rows.nonzero()[:, 0],), solve(rows)[0])
     lam, nu = _multipliers_from_kkt(g, b, x, case)
@@ -202,23 +204,27 @@ def _checked_layer_step(g, b, c, delta, solver_args: dict) -> CPOStep:
 
 # %% ../nbs/02_cpo_qp.ipynb #9da3136b
 def _unit_scales(g, b, c, delta):
-    "alpha, beta, rho > 0 that bring the QP to order one (see above); 1 where the quantity they scale is zero."
+    "alpha, beta (of c), beta_b (of b), rho > 0 that bring the QP to order one (see above); 1 where what they scale is zero."
     one = torch.ones_like(c)
     rho = 2 ** 0.5 * torch.where(delta > 0, delta, one).sqrt()  # sqrt(2 delta) without overflowing 2 delta (or a
     # gradient of sqrt at 0, which torch.where would turn into NaN)
-    alpha = g.abs().amax(-1)
-    beta = torch.maximum(b.abs().amax(-1), c.abs() / rho)
+    alpha, b_max = g.abs().amax(-1), b.abs().amax(-1)
+    beta = torch.maximum(b_max, c.abs() / rho)
     if not torch.isfinite(beta).all():
         raise ValueError(f"c / sqrt(2 delta) exceeds the floating-point range (c = {c.abs().max().item():g}, delta = "
                          f"{delta.min().item():g}): the QP cannot be solved at this scale")
-    return torch.where(alpha > 0, alpha, one), torch.where(beta > 0, beta, one), rho
+    # b's largest entry is never divided down below eps^2, where c' = +-1 and b cannot change the case (see above):
+    # b keeps the direction its recovery step needs, which b / beta could lose to underflow
+    beta_b = torch.minimum(beta, b_max / torch.finfo(b.dtype).eps ** 2)
+    return tuple(torch.where(v > 0, v, one) for v in (alpha, beta, beta_b)) + (rho,)
 
 def _in_own_units(solve, g, b, c, delta) -> CPOStep:
     "`solve(g, b, c, delta)` of the QP rescaled to order one, mapped back to the original units (see above)."
-    alpha, beta, rho = _unit_scales(g, b, c, delta)
-    st = solve(g / alpha[..., None], b / beta[..., None], c / (beta * rho), torch.where(delta > 0, 0.5, 0.0).to(delta))
+    alpha, beta, beta_b, rho = _unit_scales(g, b, c, delta)
+    st = solve(g / alpha[..., None], b / beta_b[..., None], c / (beta * rho), torch.where(delta > 0, 0.5, 0.0).to(delta))
     recovery = st.case == QPCase.INFEASIBLE  # its lambda is the multiplier of min b.x: it scales with b, not g
-    out = CPOStep(rho[..., None] * st.x, st.lam * torch.where(recovery, beta, alpha) / rho, st.nu * alpha / beta, st.case)
+    out = CPOStep(rho[..., None] * st.x, st.lam * torch.where(recovery, beta_b, alpha) / rho, st.nu * alpha / beta_b,
+                  st.case)
     for name in ("x", "lam", "nu"):
         if not torch.isfinite(getattr(out, name)).all():
             raise ValueError(f"the step's {name} exceeds the floating-point range at these scales (max |g| = "
@@ -258,7 +264,7 @@ def solve_cpo_qp(g, b, c, delta, metric: Callable[[torch.Tensor], torch.Tensor] 
             raise ValueError(f"backend {backend!r} supports only the Euclidean metric (metric=None)")
         if g.ndim != 1:
             raise ValueError(f"with a metric, g must be one vector (n,), got shape {tuple(g.shape)}")
-        return _fisher_step(g, b, c, delta, metric, cg_iters)
+        return _in_own_units(lambda g, b, c, delta: _fisher_step(g, b, c, delta, metric, cg_iters), g, b, c, delta)
     if solver_args is not None and backend != "cvxpylayers":
         raise ValueError("solver_args applies to the 'cvxpylayers' backend only")
     if backend == "cvxpylayers":

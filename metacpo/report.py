@@ -5,9 +5,11 @@
 # %% auto #0
 __all__ = ['RUN_ALONE', 'PR_SET_PDEATHSIG', 'SUMMARY_CSV', 'CONTRASTED', 'run_dir_of', 'comparison_runs', 'train_and_test',
            'meta_tested', 'iterations_logged', 'run_steps', 'steps_done', 'unfinished', 'runs_at_once_of', 'run_alone',
-           'prepare_run_process', 'run_in_processes', 'run_on_ray', 'compare', 'load_logs', 'adaptation_summary',
-           'training_summary', 'with_interval', 'markdown_table', 'plot_bands', 'save_figure', 'plot_training',
-           'plot_adaptation', 'write_report', 'verdict', 'read_summary', 'contrast_table', 'plot_policies']
+           'prepare_run_process', 'run_in_processes', 'run_on_ray', 'compare', 'meta_test_comparison', 'run_label',
+           'read_test_log', 'load_logs', 'with_over_limit', 'adaptation_summary', 'training_summary', 'with_interval',
+           'markdown_table', 'plot_bands', 'save_figure', 'plot_training', 'plot_adaptation', 'report_name',
+           'write_report', 'verdict', 'Contrast', 'paired_contrasts', 'contrast_table', 'comparison_test_logs',
+           'plot_policies']
 
 # %% ../nbs/11b_report.ipynb #f2278537
 import ctypes
@@ -16,15 +18,16 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 from .cluster import Backend
 from .config import ARMS, Config, arm_config, config_differences
-from .metatest import meta_test_steps
-from .runs import CHECKPOINT, RUN_FILE, TEST_LOG, TRAIN_LOG, atomic_write, meta_test_run, read_run_file, train, write_run_file
-from .stats import over_limit, summarize
+from .metatest import held_out, meta_test_steps
+from .runs import (CHECKPOINT, RUN_FILE, TEST_LOG, TRAIN_LOG, atomic_write, hold_directory, meta_test_files,
+                          meta_test_run, read_run_file, train, write_run_file)
+from .stats import Interval, holm, over_limit, paired_interval, paired_p_value, per_seed, summarize
 from .training import steps_per_iteration
 
 # %% ../nbs/11b_report.ipynb #22097a3c
@@ -39,9 +42,10 @@ def comparison_runs(cfg: Config, out_dir: Path) -> list[tuple[str, Config, Path]
 
 def train_and_test(algorithm: str, cfg: Config, run_dir: Path, progress: bool, backend: Backend) -> None:
     "One run of a comparison: train it (continuing it) and meta-test it unless its test.csv is up to date."
-    train(algorithm, cfg, run_dir, progress, backend)
-    if not meta_tested(run_dir):
-        meta_test_run(run_dir, backend)
+    with hold_directory(run_dir):  # from training to meta-test: no other process comes in between
+        train(algorithm, cfg, run_dir, progress, backend)
+        if not meta_tested(run_dir):
+            meta_test_run(run_dir, backend)
 
 def meta_tested(run_dir: Path) -> bool:
     "Whether the run is meta-tested as it stands: a test.csv is always of the latest checkpoint (`train` removes an older one)."
@@ -160,44 +164,92 @@ def run_on_ray(runs: list[tuple[str, Config, Path]], progress: bool, backend: Ba
 def compare(cfg: Config, out_dir: Path, progress: bool = True, backend: Backend = Backend()) -> str:
     "Train and meta-test every arm for `cfg.seeds` seeds in `out_dir` (continuing what is there); write the report and the policies' pictures."
     out_dir = Path(out_dir)
-    if (out_dir / RUN_FILE).exists():
-        info = read_run_file(out_dir)
-        if info["command"] != "compare" or info["config"] != cfg:
-            differences = "".join(f"; {d}" for d in config_differences(info["config"], cfg))
-            raise ValueError(f"{out_dir} holds another run ({info['command']}{differences}): choose another directory")
-    else:
-        write_run_file(out_dir, "compare", cfg)
+    with hold_directory(out_dir):  # for its whole work (each run holds its own directory besides)
+        if (out_dir / RUN_FILE).exists():
+            info = read_run_file(out_dir)
+            if info["command"] != "compare" or info["config"] != cfg:
+                differences = "".join(f"; {d}" for d in config_differences(info["config"], cfg))
+                raise ValueError(f"{out_dir} holds another run ({info['command']}{differences}): choose another directory")
+        else:
+            write_run_file(out_dir, "compare", cfg)
+        runs = comparison_runs(cfg, out_dir)
+        if backend.name == "ray":
+            run_on_ray(runs, progress, backend)
+        elif runs_at_once_of(backend, len(unfinished(runs))) > 1:
+            run_in_processes(runs, progress, backend)
+        else:
+            for algorithm, run_cfg, run_dir in runs:
+                train_and_test(algorithm, run_cfg, run_dir, progress, backend)
+        text = write_report(out_dir, cfg)
+        plot_policies(out_dir, cfg)
+        return text
+
+# %% ../nbs/11b_report.ipynb #7a165332
+def meta_test_comparison(out_dir: Path, split: str, progress: bool = True, backend: Backend = Backend()) -> str:
+    "Meta-test every run of the finished comparison in `out_dir` on held-out `split` (keeping logs already there); write that split's report and return it."
+    from tqdm import tqdm
+    out_dir = Path(out_dir)
+    info = read_run_file(out_dir)
+    if info["command"] != "compare":
+        raise ValueError(f"{out_dir} holds a {info['command']} run, not a comparison")
+    cfg = info["config"]
+    held_out(cfg, split)   # refuses an unknown split, or one that does not fit the family, before any work
     runs = comparison_runs(cfg, out_dir)
-    if backend.name == "ray":
-        run_on_ray(runs, progress, backend)
-    elif runs_at_once_of(backend, len(unfinished(runs))) > 1:
-        run_in_processes(runs, progress, backend)
-    else:
-        for algorithm, run_cfg, run_dir in runs:
-            train_and_test(algorithm, run_cfg, run_dir, progress, backend)
-    text = write_report(out_dir, cfg)
-    plot_policies(out_dir, cfg)
-    return text
+    if unfinished(runs):
+        raise ValueError(f"{len(unfinished(runs))} of the comparison's {len(runs)} runs are not finished: "
+                         f"metacpo resume {out_dir} first")
+    waiting = [run for run in runs if not meta_test_files(run[2], split)[0].exists()]
+    with tqdm(total=sum(meta_test_steps(c) for _, c, _ in waiting), disable=not progress, unit="step", unit_scale=True,
+              desc=f"{len(waiting)} of {len(runs)} runs to meta-test on {split}") as bar:
+        for _, run_cfg, run_dir in waiting:
+            meta_test_run(run_dir, backend, split)
+            bar.update(meta_test_steps(run_cfg))
+    return write_report(out_dir, cfg, split)
+
+def run_label(run_dir: Path, info: dict) -> str:
+    "The arm of the training run in `run_dir` (with run file `info`): its arm in the comparison whose directory holds it, else its algorithm."
+    parent = Path(run_dir).resolve().parent
+    if (parent / RUN_FILE).exists():
+        outer = read_run_file(parent)
+        if outer["command"] == "compare":
+            for _, run_cfg, other in comparison_runs(outer["config"], parent):
+                if other.name == Path(run_dir).resolve().name:
+                    return run_cfg.arms[0]
+    return info["algorithm"]
 
 # %% ../nbs/11b_report.ipynb #206195bf
-def load_logs(out_dir: Path, cfg: Config):
-    "(training history, meta-test rows) of every finished run of the comparison, each with its arm, as pandas DataFrames."
+def read_test_log(path: Path, split: str):
+    "A meta-test log as a DataFrame with its `split` column (logs from before splits existed are all of split `test`)."
+    import pandas as pd
+    log = pd.read_csv(path)
+    if "split" not in log:
+        log.insert(1, "split", split)
+    return log
+
+def load_logs(out_dir: Path, cfg: Config, split: str = "test"):
+    "(training history, meta-test rows of `split`) of every run of the comparison meta-tested on it, each with its arm, as pandas DataFrames."
     import pandas as pd
     train_logs, test_logs = [], []
     for _, run_cfg, run_dir in comparison_runs(cfg, out_dir):
-        if (run_dir / TEST_LOG).exists():
+        log, _ = meta_test_files(run_dir, split)
+        if log.exists():
             arm = run_cfg.arms[0]
             train_logs.append(pd.read_csv(run_dir / TRAIN_LOG).assign(arm=arm, seed=run_cfg.seed))
-            test_logs.append(pd.read_csv(run_dir / TEST_LOG).assign(arm=arm))
+            test_logs.append(read_test_log(log, split).assign(arm=arm))
     if not test_logs:
-        raise ValueError(f"{out_dir} has no finished run yet (no {TEST_LOG} in its run directories)")
+        raise ValueError(f"{out_dir} has no run meta-tested on the {split} split yet (no {log.name} in its run directories)")
     return pd.concat(train_logs, ignore_index=True), pd.concat(test_logs, ignore_index=True)
 
-def adaptation_summary(test, cost_limit: float):
-    "Per arm and adaptation step: every test metric over seeds (see metacpo.stats), in the comparison's arm order."
+def with_over_limit(test, cost_limit: float):
+    "(test rows with their over-the-limit columns, the metrics to report): mean-action ones only when measured."
     rows, metrics = over_limit(test, cost_limit), ["reward", "cost", "over"]
     if test["mean_cost"].notna().all():   # mean actions: only when measured (test_mean_episodes > 0)
         rows, metrics = over_limit(rows, cost_limit, "mean_cost"), metrics + ["mean_reward", "mean_cost", "mean_over"]
+    return rows, metrics
+
+def adaptation_summary(test, cost_limit: float):
+    "Per arm and adaptation step: every test metric over seeds (see metacpo.stats), in the comparison's arm order."
+    rows, metrics = with_over_limit(test, cost_limit)
     return summarize(rows, ["arm", "step"], metrics)
 
 def training_summary(train_log):
@@ -212,8 +264,8 @@ def with_interval(row, metric: str, digits: int) -> str:
         return f"{mean:.{digits}f} (one seed)"
     return f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
-def markdown_table(summary, cfg: Config) -> str:
-    "The results table as markdown: each arm before and after adaptation, with intervals, budgets and the limit stated."
+def markdown_table(summary, cfg: Config, split: str = "test") -> str:
+    "The results table as markdown: each arm before and after adaptation on held-out `split`, with intervals, budgets and the limit stated."
     k = int(summary["step"].max())
     after = f"after {k} step{'s' * (k != 1)}"
     columns = [("reward", "reward, step 0", 0, 2), ("reward", f"reward {after}", k, 2), ("cost", "cost, step 0", 0, 1),
@@ -229,8 +281,8 @@ def markdown_table(summary, cfg: Config) -> str:
     budget = (f"Every arm: {cfg.iterations * steps_per_iteration(cfg):,} environment steps of meta-training per run"
               + "".join(f" ({a}: none)" for a in untrained) + f", {(k + 1) * cfg.batch_steps:,} per test task for adaptation"
               + (f" and {cfg.test_mean_episodes} mean-action episodes per adapted policy" if "mean_reward" in summary else "")
-              + f". {cfg.test_tasks} held-out {cfg.agent} {cfg.family.capitalize()} tasks per seed; episode totals "
-              f"({cfg.horizon} steps); mean over seeds of each seed's task mean, [95% bootstrap interval over seeds]; "
+              + f". {cfg.test_tasks} held-out {cfg.agent} {cfg.family.capitalize()} tasks of the {split} split per seed; episode "
+              f"totals ({cfg.horizon} steps); mean over seeds of each seed's task mean, [95% Student-t interval over seeds]; "
               f"'over the limit' is the fraction of (seed, task) pairs whose sampled-action cost ends over it.")
     return "\n".join(lines) + "\n\n" + budget + "\n"
 
@@ -267,7 +319,7 @@ def plot_training(summary, cfg: Config, path: Path) -> None:
                axes, ("cost_after",), cfg.cost_limit)
     save_figure(fig, axes, path, f"Meta-training on {cfg.agent} {cfg.family.capitalize()} (train tasks): after adaptation")
 
-def plot_adaptation(summary, cfg: Config, path: Path) -> None:
+def plot_adaptation(summary, cfg: Config, path: Path, split: str = "test") -> None:
     "Reward, cost and fraction over the limit on the held-out tasks after 0..k steps: sampled, and mean actions if measured."
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
@@ -282,62 +334,103 @@ def plot_adaptation(summary, cfg: Config, path: Path) -> None:
     for ax in axes.ravel():  # adaptation steps are whole numbers
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("adaptation steps")
-    save_figure(fig, axes.ravel(), path, f"Meta-test: adaptation to held-out {cfg.agent} {cfg.family.capitalize()} tasks")
+    save_figure(fig, axes.ravel(), path, f"Meta-test: adaptation to held-out {cfg.agent} {cfg.family.capitalize()} tasks ({split} split)")
 
-SUMMARY_CSV = "results.csv"  # the summary of a finished comparison, which `contrast_table` reads back
+SUMMARY_CSV = "results.csv"  # the summary of a comparison's meta-tests on the test split
 
-def write_report(out_dir: Path, cfg: Config) -> str:
-    "Write results.md, results.csv, training.png and adaptation.png from the logs in `out_dir`; return the markdown."
+def report_name(name: str, split: str) -> str:
+    "A report file's name for held-out `split`: `name` itself for `test`, NAME-SPLIT.EXT for the others."
+    stem, dot, ext = name.partition(".")
+    return name if split == "test" else f"{stem}-{split}{dot}{ext}"
+
+def write_report(out_dir: Path, cfg: Config, split: str = "test") -> str:
+    "Write results.md, results.csv, training.png and adaptation.png (for other splits: results-SPLIT.md, results-SPLIT.csv, adaptation-SPLIT.png) from the logs in `out_dir`; return the markdown."
     out_dir = Path(out_dir)
-    train_log, test = load_logs(out_dir, cfg)
+    train_log, test = load_logs(out_dir, cfg, split)
     summary = adaptation_summary(test, cfg.cost_limit)
-    text = markdown_table(summary, cfg)
-    atomic_write(out_dir / "results.md", lambda f: f.write(text))
-    atomic_write(out_dir / SUMMARY_CSV, lambda f: summary.to_csv(f, index=False))
-    plot_training(training_summary(train_log), cfg, out_dir / "training.png")
-    plot_adaptation(summary, cfg, out_dir / "adaptation.png")
+    text = markdown_table(summary, cfg, split)
+    atomic_write(out_dir / report_name("results.md", split), lambda f: f.write(text))
+    atomic_write(out_dir / report_name(SUMMARY_CSV, split), lambda f: summary.to_csv(f, index=False))
+    if split == "test":  # the training curves are the same whatever the split
+        plot_training(training_summary(train_log), cfg, out_dir / "training.png")
+    plot_adaptation(summary, cfg, out_dir / report_name("adaptation.png", split), split)
     return text
 
 # %% ../nbs/11b_report.ipynb #f53c471c
 CONTRASTED = (("reward", "reward", 2), ("cost", "cost", 1), ("over", "over the limit", 2), ("mean_reward", "mean-action reward", 2),
               ("mean_cost", "mean-action cost", 1), ("mean_over", "mean-action over the limit", 2))  # (metric, label, digits)
 
-def verdict(a, b, metric: str) -> str:
-    "Summary row `a` against row `b`: 'higher' or 'lower' where their 95% intervals of `metric` do not overlap, else 'no difference shown' (so too for one seed: no interval)."
-    if a[f"{metric}_low"] > b[f"{metric}_high"]:
+def verdict(difference: Interval) -> str:
+    "'higher' or 'lower' where the 95% interval of a paired difference excludes zero, else 'no difference shown' (so too for one seed: no interval)."
+    if difference.low > 0:
         return "higher"
-    if a[f"{metric}_high"] < b[f"{metric}_low"]:
+    if difference.high < 0:
         return "lower"
     return "no difference shown"
 
-def read_summary(out_dir: Path):
-    "The summary a finished comparison wrote, as the DataFrame `adaptation_summary` gave."
-    import pandas as pd
-    path = Path(out_dir) / SUMMARY_CSV
-    if not path.is_file():
-        raise ValueError(f"{out_dir} has no {SUMMARY_CSV}: metacpo compare (or resume) writes it when all of a comparison's runs are done")
-    return pd.read_csv(path, float_precision="round_trip")
+@dataclass(frozen=True)
+class Contrast:
+    "`arm` against `other` in one metric at one step, over the seeds both have: the paired difference, its p-value, both means."
+    step: int
+    metric: str
+    seeds: int
+    difference: Interval
+    p: float
+    arm_mean: float
+    other_mean: float
 
-def contrast_table(summary, arm: str, other: str, steps: list[int] | None = None) -> str:
-    "Markdown: `arm` against `other` at each adaptation step (default: all), per metric the verdict for `arm` and both values with intervals."
-    arms = list(dict.fromkeys(summary["arm"]))
+def paired_contrasts(test, cost_limit: float, arm: str, other: str, steps: list[int] | None = None) -> list[Contrast]:
+    "Every reported metric of `arm` against `other` at each adaptation step (default: all), paired by seed."
+    rows, metrics = with_over_limit(test, cost_limit)
+    seeds = per_seed(rows, ["arm", "step"], metrics)
+    arms = list(dict.fromkeys(seeds["arm"]))
     for name in (arm, other):
         if name not in arms:
-            raise ValueError(f"arm {name!r} is not in the summary: allowed are {', '.join(arms)}")
-    rows = [summary[summary["arm"] == name].set_index("step") for name in (arm, other)]
-    available = sorted(set(rows[0].index) & set(rows[1].index))
+            raise ValueError(f"arm {name!r} is not in the meta-test logs: allowed are {', '.join(arms)}")
+    a, b = (seeds[seeds["arm"] == name].set_index(["step", "seed"]) for name in (arm, other))
+    available = sorted(set(a.index.get_level_values("step")) & set(b.index.get_level_values("step")))
     for step in steps or []:
         if step not in available:
-            raise ValueError(f"adaptation step {step} is not in the summary: allowed are {available[0]} to {available[-1]}")
-    metrics = [m for m in CONTRASTED if m[0] in summary]
-    lines = ["| step | " + " | ".join(label for _, label, _ in metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
+            raise ValueError(f"adaptation step {step} is not in the meta-test logs: allowed are {available[0]} to {available[-1]}")
+    out = []
     for step in steps or available:
-        a, b = (r.loc[step] for r in rows)
-        lines.append(f"| {step} | " + " | ".join(f"**{verdict(a, b, m)}**: {with_interval(a, m, d)} vs {with_interval(b, m, d)}"
-                                                 for m, _, d in metrics) + " |")
-    return (f"{arm} against {other}, {int(rows[0]['seeds'].iloc[0])} and {int(rows[1]['seeds'].iloc[0])} seeds: "
-            f"{arm}'s verdict ('higher' or 'lower' where the two 95% intervals do not overlap), then both values\n\n"
-            + "\n".join(lines) + "\n")
+        paired = a.loc[step].join(b.loc[step], how="inner", lsuffix="_a", rsuffix="_b")  # the seeds both arms have
+        for metric in metrics:
+            x, y = paired[f"{metric}_a"].to_numpy(), paired[f"{metric}_b"].to_numpy()
+            out.append(Contrast(step, metric, len(paired), paired_interval(x, y), paired_p_value(x, y), x.mean(), y.mean()))
+    return out
+
+def _contrast_cell(c: Contrast, holm_p: float, digits: int) -> str:
+    d = c.difference
+    if d.low != d.low:  # NaN: one seed
+        return f"**no difference shown**: {d.mean:+.{digits}f} (one seed); {c.arm_mean:.{digits}f} vs {c.other_mean:.{digits}f}"
+    return (f"**{verdict(d)}**: {d.mean:+.{digits}f} [{d.low:+.{digits}f}, {d.high:+.{digits}f}], p {c.p:.3f}, Holm {holm_p:.3f}; "
+            f"{c.arm_mean:.{digits}f} vs {c.other_mean:.{digits}f}")
+
+def contrast_table(test, cost_limit: float, arm: str, other: str, steps: list[int] | None = None) -> str:
+    "Markdown: `arm` against `other` at each adaptation step (default: all), per metric the paired verdict, difference, p-values and both means."
+    contrasts = paired_contrasts(test, cost_limit, arm, other, steps)
+    tested = [i for i, c in enumerate(contrasts) if c.p == c.p]
+    holm_p = dict(zip(tested, holm([contrasts[i].p for i in tested]))) if tested else {}
+    labels = {metric: (label, digits) for metric, label, digits in CONTRASTED}
+    metrics = list(dict.fromkeys(c.metric for c in contrasts))
+    lines = ["| step | " + " | ".join(labels[m][0] for m in metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
+    for start in range(0, len(contrasts), len(metrics)):
+        row = contrasts[start:start + len(metrics)]
+        lines.append(f"| {row[0].step} | " + " | ".join(_contrast_cell(c, holm_p.get(start + i, float("nan")), labels[c.metric][1])
+                                                       for i, c in enumerate(row)) + " |")
+    split = ", ".join(dict.fromkeys(test["split"]))
+    return (f"{arm} against {other} on held-out split {split}, paired over {min(c.seeds for c in contrasts)} seeds: "
+            f"{arm}'s verdict by the 95% interval of the per-seed difference ({arm} - {other}), the difference [interval], "
+            f"its paired t-test p-value and Holm's adjusted p-value over this table's {len(tested)} contrasts; then both "
+            f"arms' means\n\n" + "\n".join(lines) + "\n")
+
+def comparison_test_logs(out_dir: Path, split: str = "test"):
+    "(config, meta-test rows of `split`) of the comparison in `out_dir`."
+    info = read_run_file(out_dir)
+    if info["command"] != "compare":
+        raise ValueError(f"{out_dir} holds a {info['command']} run: a contrast takes the directory of a `metacpo compare`")
+    return info["config"], load_logs(out_dir, info["config"], split)[1]
 
 # %% ../nbs/11b_report.ipynb #00b8fddb
 def plot_policies(out_dir: Path, cfg: Config, task: int = 0) -> None:

@@ -256,7 +256,7 @@ def hold_directory(directory: Path):
     finally:
         if _held.get(key) == fd:  # not in a forked child, which has closed its copy (below)
             del _held[key]
-            unlock_directory(directory, fd)
+            unlock_directory(key, fd)  # by its full path: the block may have changed the working directory
 
 def _close_inherited_locks() -> None:
     "In a forked child: close the copies of the parent's lock descriptors (never unlock: it is the parent's lock)."

@@ -8,13 +8,15 @@ __all__ = ['FastBuild', 'LeanObservation', 'Circle', 'Button', 'TaskEnv', 'EnvCa
 # %% ../nbs/06a_sg_tasks.ipynb #322b476c
 import mujoco
 import numpy as np
-from gymnasium.spaces.utils import flatdim
 
 from .checks import check_choice
 from .compat import import_safety_gymnasium
 from .tasks import AGENT_START, AGENTS, BUTTON_KEEPOUT, HAZARD_KEEPOUT, make_env
 
-import_safety_gymnasium()  # the Python 3.11 work-around, before any of Safety-Gymnasium's modules is imported
+# the Python 3.11 work-around, before any of Safety-Gymnasium's modules is imported; and before gymnasium is, whose
+# first import prints gymnasium-robotics' notice, which import_safety_gymnasium drops (metacpo.compat)
+import_safety_gymnasium()
+from gymnasium.spaces.utils import flatdim
 from safety_gymnasium.assets.geoms import Buttons, Hazards, Sigwalls
 from safety_gymnasium.builder import Builder
 from safety_gymnasium.tasks.safe_navigation.button.button_level0 import ButtonLevel0

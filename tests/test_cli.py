@@ -35,14 +35,26 @@ def test_check_drives_a_real_task_end_to_end():
     (("check", "--steps", "0"), "steps must be an integer >= 1, got 0"),
     (("check", "--frobnicate"), "unrecognized arguments: --frobnicate"),
     (("check", "--env", "SafetyCarCirlce1-v0"), "did you mean SafetyCarCircle1-v0"),
-    (("contrast", "/nonexistent", "cpo", "trpo"), "/nonexistent has no results.csv"),
-    (("contrast", str(DEMO), "cpo", "trpo", "--steps", "3"), "adaptation step 3 is not in the summary: allowed are 0 to 1"),
+    (("contrast", "/nonexistent", "cpo", "trpo"), "/nonexistent holds no metacpo run"),
+    (("contrast", str(DEMO), "cpo", "trpo", "--steps", "3"), "adaptation step 3 is not in the meta-test logs: allowed are 0 to 1"),
 ])
 def test_bad_command_lines_exit_2_naming_the_problem(args, message):
     result = run_cli(*args)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [("compare",), ("train", "cpo")])
+def test_out_through_a_regular_file_is_refused_in_one_line_before_any_work(tmp_path, command):
+    (tmp_path / "a-file").write_text("")
+    out = tmp_path / "a-file" / "run"
+    result = run_cli(*command, "--out", str(out))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"metacpo {command[0]}: error: cannot write to {out}: {tmp_path / 'a-file'} is a file, not a directory"]
+    assert "Traceback" not in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["a-file"] and (tmp_path / "a-file").read_text() == ""
 
 
 def test_contrast_reads_the_committed_demo_comparison():

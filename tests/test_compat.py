@@ -59,3 +59,21 @@ def test_dataclass_array_defaults_still_rejected_after_import(safety_gymnasium):
         @dataclasses.dataclass
         class WithArray:
             a: np.ndarray = np.zeros(2)
+
+
+@pytest.mark.parametrize("imports", [
+    "from metacpo.compat import import_safety_gymnasium; import_safety_gymnasium()",
+    "import metacpo.sg_tasks",  # what every run's process imports: it uses gymnasium too
+])
+def test_importing_prints_no_adroit_notice_and_passes_other_notices_on(run_python, imports):
+    "In a fresh interpreter, where gymnasium-robotics prints its notice on the first import of gymnasium."
+    code = f"""
+from importlib.metadata import version
+import farama_notifications  # a notice of gymnasium's own, printed the same way: it must come through
+farama_notifications.notifications["gymnasium"] = {{version("gymnasium"): "a gymnasium notice"}}
+{imports}
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert "AdroitHand" not in result.stderr, result.stderr
+    assert "a gymnasium notice" in result.stderr.splitlines(), result.stderr

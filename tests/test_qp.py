@@ -194,6 +194,19 @@ def test_extreme_scales_are_solved_in_the_problems_own_units():
         solve_cpo_qp(1e300 * g, b, -1.0, 1e-300)
 
 
+@pytest.mark.parametrize("b_scale, c", [(1e-200, 1.0), (1e-300, 1e300), (1e300, 1e301), (1e-160, 1e-100)])
+@pytest.mark.parametrize("metric", [None, "diagonal"])
+def test_recovery_step_follows_b_however_small_or_large_against_c(b_scale, c, metric):
+    "Infeasible: x = -sqrt(2 delta) H^-1 b / sqrt(b.H^-1 b), from b's direction alone, even where b.b under- or overflows."
+    H = torch.diag(torch.tensor([1.0, 2.0], dtype=F64))
+    step = solve_cpo_qp(torch.tensor([3.0, 4.0], dtype=F64), b_scale * torch.tensor([1.0, 0.3], dtype=F64), c, 0.5,
+                        metric=None if metric is None else (lambda v: H @ v))
+    b_unit = torch.tensor([1.0, 0.3], dtype=F64)
+    solved = b_unit if metric is None else torch.linalg.solve(H, b_unit)  # H^-1 b, b of order one
+    assert step.case.item() == QPCase.INFEASIBLE
+    torch.testing.assert_close(step.x, -solved / (b_unit @ solved).sqrt(), rtol=0, atol=1e-12)
+
+
 def test_an_inaccurate_cvxpylayers_step_falls_back_to_the_closed_form_with_a_warning():
     g, b = torch.tensor([1.0, 1.0, 0.3], dtype=F64), torch.tensor([1.0, 0.0, 0.2], dtype=F64)
     with pytest.warns(UserWarning, match="cvxpylayers returned steps off the exact solution in 1 of 1 rows"):
