@@ -25,8 +25,8 @@ from pathlib import Path
 from .cluster import Backend
 from .config import ARMS, Config, arm_config, config_differences
 from .metatest import held_out, meta_test_steps
-from .runs import (CHECKPOINT, RUN_FILE, TEST_LOG, TRAIN_LOG, atomic_write, hold_directory, meta_test_files,
-                          meta_test_run, read_run_file, train, write_run_file)
+from .runs import (CHECKPOINT, RUN_FILE, TEST_LOG, TRAIN_LOG, atomic_write, begin_session, end_session,
+                          hold_directory, meta_test_files, meta_test_run, read_run_file, train, write_run_file)
 from .stats import Interval, holm, over_limit, paired_interval, paired_p_value, per_seed, summarize
 from .training import steps_per_iteration
 
@@ -173,6 +173,9 @@ def compare(cfg: Config, out_dir: Path, progress: bool = True, backend: Backend 
         else:
             write_run_file(out_dir, "compare", cfg)
         runs = comparison_runs(cfg, out_dir)
+        working = bool(unfinished(runs))  # a session of its own in run.json (a finished comparison's report adds none)
+        if working:
+            begin_session(out_dir)
         if backend.name == "ray":
             run_on_ray(runs, progress, backend)
         elif runs_at_once_of(backend, len(unfinished(runs))) > 1:
@@ -182,6 +185,8 @@ def compare(cfg: Config, out_dir: Path, progress: bool = True, backend: Backend 
                 train_and_test(algorithm, run_cfg, run_dir, progress, backend)
         text = write_report(out_dir, cfg)
         plot_policies(out_dir, cfg)
+        if working:
+            end_session(out_dir)
         return text
 
 # %% ../nbs/11b_report.ipynb #7a165332
@@ -198,13 +203,14 @@ def meta_test_comparison(out_dir: Path, split: str, progress: bool = True, backe
     if unfinished(runs):
         raise ValueError(f"{len(unfinished(runs))} of the comparison's {len(runs)} runs are not finished: "
                          f"metacpo resume {out_dir} first")
-    waiting = [run for run in runs if not meta_test_files(run[2], split)[0].exists()]
-    with tqdm(total=sum(meta_test_steps(c) for _, c, _ in waiting), disable=not progress, unit="step", unit_scale=True,
-              desc=f"{len(waiting)} of {len(runs)} runs to meta-test on {split}") as bar:
-        for _, run_cfg, run_dir in waiting:
-            meta_test_run(run_dir, backend, split)
-            bar.update(meta_test_steps(run_cfg))
-    return write_report(out_dir, cfg, split)
+    with hold_directory(out_dir):  # no `metacpo resume` of the comparison meanwhile; each run's meta-test holds the run
+        waiting = [run for run in runs if not meta_test_files(run[2], split)[0].exists()]
+        with tqdm(total=sum(meta_test_steps(c) for _, c, _ in waiting), disable=not progress, unit="step", unit_scale=True,
+                  desc=f"{len(waiting)} of {len(runs)} runs to meta-test on {split}") as bar:
+            for _, run_cfg, run_dir in waiting:
+                meta_test_run(run_dir, backend, split)
+                bar.update(meta_test_steps(run_cfg))
+        return write_report(out_dir, cfg, split)
 
 def run_label(run_dir: Path, info: dict) -> str:
     "The arm of the training run in `run_dir` (with run file `info`): its arm in the comparison whose directory holds it, else its algorithm."
