@@ -18,7 +18,8 @@ import types
 import numpy as np
 
 from metacpo.compat import import_safety_gymnasium
-from metacpo.tasks import ButtonTask, CircleTask, make_env, sample
+from metacpo.sg_tasks import make_env
+from metacpo.tasks import ButtonTask, CircleTask, sample
 
 HORIZON = 500
 ACTION_STD = np.exp(-0.5)  # the sampler's initial policy: zero mean, log-std -0.5

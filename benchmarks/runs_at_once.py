@@ -18,7 +18,8 @@ from dataclasses import replace
 
 from metacpo.cluster import Backend
 from metacpo.config import PRESETS
-from metacpo.report import compare, load_logs
+from metacpo.compare import compare
+from metacpo.report import load_logs
 
 ITERATIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 6
 CFG = replace(PRESETS["demo"], iterations=ITERATIONS, seeds=2, test_tasks=4, test_steps=2, test_mean_episodes=1)

@@ -19,7 +19,8 @@ import numpy as np
 import torch
 
 from metacpo.config import PRESETS
-from metacpo.tasks import make_env, sample
+from metacpo.sg_tasks import make_env
+from metacpo.tasks import sample
 from metacpo.runs import train
 from metacpo.training import steps_per_iteration
 

@@ -73,7 +73,7 @@ class Config:
     test_tasks: int = _setting(10, "held-out tasks of the meta-test")
     test_steps: int | None = _setting(None, "adaptation steps at meta-test (default: inner_steps)")
     test_mean_episodes: int = _setting(2, "episodes of mean actions measuring each adapted policy at meta-test (0: none)")
-    fisher_damping: float = _setting(0.1, "lambda of the sampled Fisher metric F + lambda I (outer steps, fisher adaptation steps)")
+    fisher_damping: float = _setting(0.1, "mu of the sampled Fisher metric F + mu I (outer steps, fisher adaptation steps)")
     outer_cg_iters: int = _setting(10, "conjugate-gradient iterations of the outer step's Fisher solves")
     inner_cg_iters: int = _setting(200, "conjugate-gradient iterations of a fisher adaptation step's solves")
     backtrack_ratio: float = _setting(0.8, "the outer line search tries fractions 1, r, r^2, ... of the step")

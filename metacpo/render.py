@@ -18,7 +18,7 @@ import numpy as np
 from .checks import check_count
 from .policy import ObsNormalizer
 from .rollouts import Actor
-from .tasks import ButtonTask, CircleTask, make_env
+from .tasks import ButtonTask, CircleTask
 from .metatest import TEST_KEY, held_out, held_out_adaptation
 from .runs import CHECKPOINT, atomic_write, load_checkpoint, read_run_file
 from .training import RunState, make_sampler, seed_of
@@ -252,6 +252,7 @@ def step_label(j: int) -> str:
 def adapted_panels(state: RunState, sampler, i: int, episodes: int = 1, mean_action: bool = False,
                    camera: bool = False) -> list[Panel]:
     "Episodes of the run's policy before and after each step of the meta-test's own adaptation to held-out task `i`."
+    from metacpo.sg_tasks import make_env  # Safety-Gymnasium: imported where the environments are made
     cfg = state.config
     task = held_out(cfg, task_indices=[i])
     path = held_out_adaptation(state, sampler, task).params[0]

@@ -27,7 +27,7 @@ from .policy import GaussianPolicy, ObsNormalizer
 from .rollouts import Batch, Request, Sampler, ValueNet
 from .surrogates import (TaskBatch, cost_surrogate, mean_kl, sampled_fisher_metric, surrogate, surrogate_task_gradients,
                                 task_batch)
-from .tasks import make_env, sample
+from .tasks import sample
 
 # %% ../nbs/10_training.ipynb #1cc9acf5
 @dataclass
@@ -69,6 +69,7 @@ class RunState:
 @lru_cache(maxsize=None)
 def env_dims(family: str, agent: str) -> tuple[int, int]:
     "(observation, action) dimensions of the family's environments for `agent`."
+    from metacpo.sg_tasks import make_env  # Safety-Gymnasium: imported where the environments are made
     env = make_env(sample(family, "level0", 1, seed=0)[0], agent)
     dims = env.observation_space.shape[0], env.action_space.shape[0]
     env.close()

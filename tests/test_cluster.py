@@ -15,7 +15,7 @@ from metacpo.cluster import Backend, RaySampler
 from metacpo.core import flat_params
 from metacpo.rollouts import Batch, GaussianPolicy, ObsNormalizer, Request, Sampler
 from metacpo.tasks import ButtonTask, CircleTask
-from metacpo.report import compare
+from metacpo.compare import compare
 from metacpo.runs import train
 
 from test_training import TINY, history_without_timing
@@ -129,7 +129,7 @@ def test_two_nodes_each_run_an_actor_and_give_the_local_batches_and_comparison(r
         sys.path.insert(0, "tests")
         from test_cluster import TWO_ARMS, digest, requests_and_policy, two_phases
         from metacpo.cluster import Backend, RaySampler
-        from metacpo.report import compare
+        from metacpo.compare import compare
         cluster = Cluster(initialize_head=True, head_node_args={{"num_cpus": 1, "include_dashboard": False}})
         cluster.add_node(num_cpus=1)
         ray.init(address=cluster.address, logging_level="WARNING")

@@ -9,7 +9,7 @@ import time
 import torch
 
 from metacpo.core import flat_params
-from metacpo.report import iterations_logged
+from metacpo.compare import iterations_logged
 from metacpo.runs import CHECKPOINT, LOCK_FILE, load_checkpoint
 from test_training import METACPO, TINY_OPTIONS, children_of, history_without_timing, processes_of_session, run_cli
 

@@ -37,6 +37,7 @@ def test_version_matches_installed_metadata():
     ("metacpo.stats", ["numpy"]),
     ("metacpo.report", ["torch", "numpy"]),
     ("metacpo.render", ["torch", "numpy"]),
+    ("metacpo.compare", ["torch", "numpy"]),
 ])
 def test_import_loads_only_what_it_needs(run_python, module, allowed):
     code = f"import sys, json, {module}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"

@@ -4,8 +4,8 @@ import pytest
 
 import types
 
-from metacpo.sg_tasks import EnvCache
-from metacpo.tasks import AGENTS, ButtonTask, CircleTask, make_env, sample
+from metacpo.sg_tasks import EnvCache, make_env
+from metacpo.tasks import AGENTS, ButtonTask, CircleTask, sample
 
 
 @pytest.mark.parametrize("family, split", [(f, s) for f in ("circle", "button") for s in ("level0", "train", "test")])

@@ -15,7 +15,7 @@ import torch
 
 from metacpo.config import ALGORITHMS, Config
 from metacpo.core import flat_params
-from metacpo.report import iterations_logged
+from metacpo.compare import iterations_logged
 from metacpo.runs import CHECKPOINT, TRAIN_LOG, load_checkpoint, meta_test_run, save_checkpoint, train, write_run_file
 from metacpo.training import new_run
 
