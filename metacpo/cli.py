@@ -155,12 +155,12 @@ def run_meta_test(args) -> None:
     from dataclasses import asdict
     import pandas as pd
     from metacpo.compare import meta_test_comparison, run_label
-    from metacpo.report import adaptation_summary, markdown_table, report_name
-    from metacpo.runs import meta_test_files, meta_test_run, read_run_file
+    from metacpo.report import adaptation_summary, markdown_table
+    from metacpo.runs import meta_test_files, meta_test_run, read_run_file, split_name
     info = read_run_file(args.dir)
     if info["command"] == "compare":
         print(meta_test_comparison(args.dir, args.split, backend=backend_of(args)))
-        print(f"results: {Path(args.dir) / report_name('results.md', args.split)}")
+        print(f"results: {Path(args.dir) / split_name('results.md', args.split)}")
         return
     cfg = info["config"]
     rows = meta_test_run(args.dir, backend_of(args), args.split)

@@ -35,7 +35,6 @@ HELD_OUT_SPLITS = {
 @dataclass(frozen=True)
 class HeldOut:
     "Held-out tasks of a split, each with the seed key of its episodes."
-    split: str
     tasks: list
     keys: list[tuple]
 
@@ -49,7 +48,7 @@ def held_out(cfg: Config, split: str = "test", task_indices: list[int] | None = 
     if not where.wrong_button_cost:
         tasks = [replace(task, wrong_button_cost=False) for task in tasks]
     indices = range(cfg.test_tasks) if task_indices is None else task_indices
-    return HeldOut(split, [tasks[i] for i in indices], [(cfg.seed, where.key, i) for i in indices])
+    return HeldOut([tasks[i] for i in indices], [(cfg.seed, where.key, i) for i in indices])
 
 def evaluation_learner(learner: Learner) -> Learner:
     "A copy of the trained `learner` to evaluate with: its normalizer frozen at the trained statistics."

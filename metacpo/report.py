@@ -5,15 +5,14 @@
 # %% auto #0
 __all__ = ['SUMMARY_CSV', 'CONTRASTED', 'read_test_log', 'load_logs', 'with_over_limit', 'adaptation_summary', 'training_summary',
            'with_interval', 'markdown_table', 'plot_bands', 'save_figure', 'plot_training', 'plot_adaptation',
-           'report_name', 'write_report', 'verdict', 'Contrast', 'paired_contrasts', 'contrast_table',
-           'comparison_test_logs']
+           'write_report', 'verdict', 'Contrast', 'paired_contrasts', 'contrast_table', 'comparison_test_logs']
 
 # %% ../nbs/11b_report.ipynb #f2278537
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import ARMS, Config
-from .runs import TRAIN_LOG, atomic_write, comparison_runs, meta_test_files, read_run_file
+from .runs import TRAIN_LOG, atomic_write, comparison_runs, meta_test_files, read_run_file, split_name
 from .stats import Interval, holm, over_limit, paired_interval, paired_p_value, per_seed, summarize
 from .training import steps_per_iteration
 
@@ -138,22 +137,17 @@ def plot_adaptation(summary, cfg: Config, path: Path, split: str = "test") -> No
 
 SUMMARY_CSV = "results.csv"  # the summary of a comparison's meta-tests on the test split
 
-def report_name(name: str, split: str) -> str:
-    "A report file's name for held-out `split`: `name` itself for `test`, NAME-SPLIT.EXT for the others."
-    stem, dot, ext = name.partition(".")
-    return name if split == "test" else f"{stem}-{split}{dot}{ext}"
-
 def write_report(out_dir: Path, cfg: Config, split: str = "test") -> str:
     "Write results.md, results.csv, training.png and adaptation.png (for other splits: results-SPLIT.md, results-SPLIT.csv, adaptation-SPLIT.png) from the logs in `out_dir`; return the markdown."
     out_dir = Path(out_dir)
     train_log, test = load_logs(out_dir, cfg, split)
     summary = adaptation_summary(test, cfg.cost_limit)
     text = markdown_table(summary, cfg, split)
-    atomic_write(out_dir / report_name("results.md", split), lambda f: f.write(text))
-    atomic_write(out_dir / report_name(SUMMARY_CSV, split), lambda f: summary.to_csv(f, index=False))
+    atomic_write(out_dir / split_name("results.md", split), lambda f: f.write(text))
+    atomic_write(out_dir / split_name(SUMMARY_CSV, split), lambda f: summary.to_csv(f, index=False))
     if split == "test":  # the training curves are the same whatever the split
         plot_training(training_summary(train_log), cfg, out_dir / "training.png")
-    plot_adaptation(summary, cfg, out_dir / report_name("adaptation.png", split), split)
+    plot_adaptation(summary, cfg, out_dir / split_name("adaptation.png", split), split)
     return text
 
 # %% ../nbs/11b_report.ipynb #f53c471c

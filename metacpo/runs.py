@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'NUMBER_PACKAGES', 'UPDATE_THREADS', 'NUMERICS', 'RUN_FILE', 'CHECKPOINT', 'TRAIN_LOG',
-           'TEST_LOG', 'LOCK_FILE', 'BOARD_SCALARS', 'atomic_write', 'save_checkpoint', 'load_checkpoint', 'code_state',
-           'cpu_model', 'session', 'numerics_differences', 'check_same_numerics', 'write_csv', 'write_run_file',
-           'begin_session', 'end_session', 'read_run_file', 'check_writable', 'DirectoryInUse', 'lock_holder',
-           'lock_directory', 'unlock_directory', 'hold_directory', 'set_update_threads', 'start_or_continue', 'train',
-           'meta_test_files', 'meta_test_run', 'run_dir_of', 'comparison_runs']
+           'TEST_LOG', 'TEST_RECORD', 'LOCK_FILE', 'BOARD_SCALARS', 'atomic_write', 'save_checkpoint',
+           'load_checkpoint', 'code_state', 'cpu_model', 'session', 'numerics_differences', 'check_same_numerics',
+           'write_csv', 'write_run_file', 'begin_session', 'end_session', 'read_run_file', 'check_writable',
+           'DirectoryInUse', 'lock_holder', 'lock_directory', 'unlock_directory', 'hold_directory',
+           'set_update_threads', 'start_or_continue', 'train', 'split_name', 'meta_test_files', 'meta_test_run',
+           'run_dir_of', 'comparison_runs']
 
 # %% ../nbs/10b_runs.ipynb #46d21e93
 import csv
@@ -155,7 +156,7 @@ def check_same_numerics(run_dir: Path, info: dict) -> None:
         raise ValueError(f"{run_dir} was run with other numerics (run file vs this code): {'; '.join(differences)}")
 
 # %% ../nbs/10b_runs.ipynb #017696a2
-RUN_FILE, CHECKPOINT, TRAIN_LOG, TEST_LOG = "run.json", "checkpoint.pt", "train.csv", "test.csv"
+RUN_FILE, CHECKPOINT, TRAIN_LOG, TEST_LOG, TEST_RECORD = "run.json", "checkpoint.pt", "train.csv", "test.csv", "test.json"
 
 def write_csv(rows: list, row_type: type, path: Path) -> None:
     "Write `rows` (dataclasses of `row_type`) as CSV, a column per field, atomically."
@@ -356,18 +357,21 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True, bac
                 board.close()
         return state
 
+def split_name(name: str, split: str) -> str:
+    "A file's name for held-out `split`: `name` itself for `test` (as before splits existed), NAME-SPLIT.EXT for the others."
+    stem, dot, ext = name.partition(".")
+    return name if split == "test" else f"{stem}-{split}{dot}{ext}"
+
 def meta_test_files(run_dir: Path, split: str = "test") -> tuple[Path, Path]:
     "(log, record) of a meta-test on `split`: test.csv and test.json for `test`, test-SPLIT.csv and test-SPLIT.json otherwise."
-    stem = "test" if split == "test" else f"test-{split}"
-    return Path(run_dir) / f"{stem}.csv", Path(run_dir) / f"{stem}.json"
+    return Path(run_dir) / split_name(TEST_LOG, split), Path(run_dir) / split_name(TEST_RECORD, split)
 
 def meta_test_run(run_dir: Path, backend: Backend = Backend(), split: str = "test") -> list[MetaTestRow]:
     "Meta-test the run in `run_dir` from its checkpoint on held-out `split`, sampling on `backend`; write and return its log's rows."
     info = read_run_file(run_dir)
-    check_writable(run_dir)
     if info["command"] != "train":
         raise ValueError(f"{run_dir} holds a {info['command']} run: a meta-test takes the directory of one training run")
-    with hold_directory(run_dir):
+    with hold_directory(run_dir):  # (which refuses a directory it cannot write)
         state = load_checkpoint(Path(run_dir) / CHECKPOINT, info["config"])
         set_update_threads()
         started = session()
