@@ -50,9 +50,9 @@ def setup(sampler, hidden):
     return policy, theta, task_gradients, objective, fisher_task
 
 
-def exact_seconds(theta, task: MetaTask, metric: str) -> float:
+def exact_seconds(theta, task: MetaTask, metric_name: str) -> float:
     start = time.perf_counter()
-    out = post_adaptation(theta, task, InnerLoop(delta=DELTA, metric=metric, cg_iters=1000))
+    out = post_adaptation(theta, task, InnerLoop(delta=DELTA, metric_name=metric_name, cg_iters=1000))
     assert out.adaptation.steps[0].case.item() == 1
     return time.perf_counter() - start
 

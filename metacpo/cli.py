@@ -18,8 +18,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from .compat import import_safety_gymnasium
-from .checks import check_count
-from .config import ALGORITHMS, PRESETS, Config
+from .checks import ALGORITHMS, check_count
+from .config import PRESETS, Config
 
 # %% ../nbs/15_cli.ipynb #be9b4b74
 CHECK_ENVS = ("SafetyCarCircle1-v0", "SafetyPointCircle1-v0", "SafetyCarButton1-v0")

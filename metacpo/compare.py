@@ -20,10 +20,11 @@ from pathlib import Path
 
 from .cluster import Backend
 from .config import Config, arm_config, config_differences
+from .lock import hold_directory
 from .metatest import held_out, meta_test_steps
 from .report import write_report
 from .runs import (CHECKPOINT, RUN_FILE, TEST_LOG, TRAIN_LOG, begin_session, check_same_numerics, comparison_runs,
-                          end_session, hold_directory, meta_test_files, meta_test_run, read_run_file, run_dir_of, train, write_run_file)
+                          end_session, meta_test_files, meta_test_run, read_run_file, run_dir_of, train, write_run_file)
 from .training import steps_per_iteration
 
 # %% ../nbs/14_compare.ipynb #22097a3c

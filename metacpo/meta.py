@@ -43,15 +43,15 @@ class MetaTask:
 # %% ../nbs/04_meta.ipynb #d2d7ccd1
 @dataclass(frozen=True, kw_only=True)
 class InnerLoop:
-    "Adaptation steps: CPO steps (trust-region steps unless `constrained`) of radius `delta` in `metric` (see above)."
+    "Adaptation steps: CPO steps (trust-region steps unless `constrained`) of radius `delta` in the metric named `metric_name` (see above)."
     delta: float
     constrained: bool = True
-    metric: str = "euclidean"  # euclidean: |x|^2 / 2 <= delta; fisher: the task's metric, delta bounds the mean KL
+    metric_name: str = "euclidean"  # euclidean: |x|^2 / 2 <= delta; fisher: the task's metric, delta bounds the mean KL
     cg_iters: int = 200        # conjugate-gradient iterations per solve of a Fisher step
 
     def __post_init__(self):
         check_range("delta", self.delta, 0, math.inf, low_open=False)
-        check_choice("inner_metric", self.metric, INNER_METRICS)
+        check_choice("inner_metric", self.metric_name, INNER_METRICS)
         check_count("cg_iters", self.cg_iters, 1)
 
 # %% ../nbs/04_meta.ipynb #8e4ee328
@@ -75,14 +75,14 @@ class Adaptation:
 
 def adapt(theta: torch.Tensor, task: MetaTask, inner: InnerLoop, *, differentiable: bool = True) -> Adaptation:
     "The task's adaptation steps from `theta`; `phi` is differentiable w.r.t. `theta` through them unless not `differentiable`."
-    if inner.metric == "fisher" and task.step_metrics is None:
+    if inner.metric_name == "fisher" and task.step_metrics is None:
         raise ValueError("inner_metric 'fisher' needs a task that supplies its metric (MetaTask.step_metrics), this one has none")
     if not theta.requires_grad:  # gradients at phi are needed even when no meta-gradient is
         theta = theta.detach().requires_grad_()
     path, steps = [theta], []
     for j, task_gradients in enumerate(task.step_gradients):
         g, b, c = task_gradients(path[-1], differentiable)
-        metric = task.step_metrics[j](path[-1], differentiable) if inner.metric == "fisher" else None
+        metric = task.step_metrics[j](path[-1], differentiable) if inner.metric_name == "fisher" else None
         step = policy_step(g, b, c, inner.delta, inner.constrained, metric, cg_iters=inner.cg_iters)
         path.append(path[-1] + (step.x if differentiable else step.x.detach()))
         steps.append(step)

@@ -10,8 +10,8 @@ __all__ = ['TEST_KEY', 'HELD_OUT_SPLITS', 'MEAN_ACTIONS', 'HeldOutSplit', 'HeldO
 import copy
 from dataclasses import dataclass, replace
 
-from .checks import check_choice
-from .config import ALGORITHMS, Config
+from .checks import ALGORITHMS, check_choice
+from .config import Config
 from .rollouts import Request, Sampler
 from .tasks import sample
 from .training import Learner, Phases, PhasePlan, RunState, inner_loop, run_phases, sample_phase, seed_of

@@ -31,8 +31,8 @@ class QPCase(IntEnum):
 class CPOStep:
     "Solution of the CPO QP: the step and its multipliers, batched over leading dimensions."
     x: torch.Tensor      # (..., n) the step
-    lam: torch.Tensor    # (...) multiplier of the trust region
-    nu: torch.Tensor     # (...) multiplier of the cost constraint
+    trust_multiplier: torch.Tensor  # (...) lambda, multiplier of the trust region
+    cost_multiplier: torch.Tensor   # (...) nu, multiplier of the cost constraint
     case: torch.Tensor   # (...) int64, values of QPCase
 
 PARALLEL_TOL = 1e-12  # g is treated as parallel to b when A = q - r^2/s <= PARALLEL_TOL * q
@@ -69,7 +69,7 @@ def _step_from_solves(g, b, Hg, Hb, c, delta) -> CPOStep:
     case = pick(torch.full_like(q, QPCase.INACTIVE), torch.full_like(q, QPCase.BOUNDARY),
                 torch.full_like(q, QPCase.INFEASIBLE)).long()
     return CPOStep(x=pick(t_tr[..., None] * Hg, x_bd, -t_rec[..., None] * Hb),
-                   lam=pick(lam_tr, lam_bd, lam_rec), nu=pick(zero, nu_bd, zero), case=case)
+                   trust_multiplier=pick(lam_tr, lam_bd, lam_rec), cost_multiplier=pick(zero, nu_bd, zero), case=case)
 
 # %% ../nbs/02_cpo_qp.ipynb #f76a8620
 SCS_TIGHT = dict(eps_abs=1e-12, eps_rel=1e-12, max_iters=100_000, acceleration_lookback=0)
@@ -97,7 +97,7 @@ def cvxpy_reference_step(g, b, c: float, delta: float):
 # %% ../nbs/02_cpo_qp.ipynb #467de581
 def kkt_residual(g, b, c, delta, step: CPOStep) -> float:
     "Largest scaled KKT residual of `step` for the QP with H = I (of the recovery problem in the infeasible case)."
-    x, lam, nu = step.x, step.lam, step.nu
+    x, lam, nu = step.x, step.trust_multiplier, step.cost_multiplier
     scale = max(g.norm().item(), b.norm().item(), 1.0)
     cost, radius_gap = c + b @ x, 0.5 * x @ x - delta
     if step.case == QPCase.INFEASIBLE:
@@ -181,7 +181,7 @@ def _cvxpylayers_step(g, b, c, delta, solver_args: dict) -> CPOStep:
         if rows.any():
             x = x.index_put((rows.nonzero()[:, 0],), solve(rows)[0])
     lam, nu = _multipliers_from_kkt(g, b, x, case)
-    return CPOStep(x=x, lam=lam, nu=nu, case=case)
+    return CPOStep(x=x, trust_multiplier=lam, cost_multiplier=nu, case=case)
 
 LAYER_TOL = 1e-6  # distance from the exact step allowed to a cvxpylayers step, relative to the trust radius
 
@@ -195,7 +195,8 @@ def _checked_against(exact: CPOStep, layer: CPOStep, radius: torch.Tensor) -> CP
                   f"{worst:.1e} of the trust radius; the solver's accuracy: see solver_args); the closed form is used "
                   "for those rows, values and gradients", stacklevel=6)  # the caller of solve_cpo_qp
     pick = lambda a, b: torch.where(off[..., None] if a.ndim > off.ndim else off, a, b)
-    return CPOStep(*(pick(e, l) for e, l in zip((exact.x, exact.lam, exact.nu), (layer.x, layer.lam, layer.nu))), layer.case)
+    fields = ("x", "trust_multiplier", "cost_multiplier")
+    return CPOStep(*(pick(getattr(exact, f), getattr(layer, f)) for f in fields), layer.case)
 
 def _checked_layer_step(g, b, c, delta, solver_args: dict) -> CPOStep:
     "`_cvxpylayers_step`, checked row by row against the closed form (the step `solve_cpo_qp` returns for this backend)."
@@ -223,9 +224,9 @@ def _in_own_units(solve, g, b, c, delta) -> CPOStep:
     alpha, beta, beta_b, rho = _unit_scales(g, b, c, delta)
     st = solve(g / alpha[..., None], b / beta_b[..., None], c / (beta * rho), torch.where(delta > 0, 0.5, 0.0).to(delta))
     recovery = st.case == QPCase.INFEASIBLE  # its lambda is the multiplier of min b.x: it scales with b, not g
-    out = CPOStep(rho[..., None] * st.x, st.lam * torch.where(recovery, beta_b, alpha) / rho, st.nu * alpha / beta_b,
+    out = CPOStep(rho[..., None] * st.x, st.trust_multiplier * torch.where(recovery, beta_b, alpha) / rho, st.cost_multiplier * alpha / beta_b,
                   st.case)
-    for name in ("x", "lam", "nu"):
+    for name in ("x", "trust_multiplier", "cost_multiplier"):
         if not torch.isfinite(getattr(out, name)).all():
             raise ValueError(f"the step's {name} exceeds the floating-point range at these scales (max |g| = "
                              f"{alpha.max().item():g}, delta = {delta.min().item():g}): the QP cannot be solved")
@@ -271,5 +272,5 @@ def solve_cpo_qp(g, b, c, delta, metric: Callable[[torch.Tensor], torch.Tensor] 
         batch = g.ndim == 2
         layer = lambda *v: _checked_layer_step(*(u if batch else u[None] for u in v), solver_args or SCS_TIGHT)
         st = _in_own_units(layer, g, b, c, delta)
-        return st if batch else CPOStep(st.x[0], st.lam[0], st.nu[0], st.case[0])
+        return st if batch else CPOStep(st.x[0], st.trust_multiplier[0], st.cost_multiplier[0], st.case[0])
     return _in_own_units(lambda g, b, c, delta: _step_from_solves(g, b, g, b, c, delta), g, b, c, delta)

@@ -27,19 +27,19 @@ def surrogate(policy: GaussianPolicy, params: torch.Tensor, batch: Batch, advant
     return (ratio * advantages).mean()
 
 def cost_surrogate(policy: GaussianPolicy, params: torch.Tensor, batch: Batch, cost_advantages: torch.Tensor,
-                   cost_estimate: float) -> torch.Tensor:
-    "The cost as a function of the parameters: `cost_estimate` at the batch's own parameters, moving like L_C."
-    return cost_estimate + surrogate(policy, params, batch, cost_advantages) - cost_advantages.mean()  # L_C = mean(A_C) there
+                   cost_rate: float) -> torch.Tensor:
+    "The cost as a function of the parameters: `cost_rate` (per step) at the batch's own parameters, moving like L_C."
+    return cost_rate + surrogate(policy, params, batch, cost_advantages) - cost_advantages.mean()  # L_C = mean(A_C) there
 
 def surrogate_task_gradients(policy: GaussianPolicy, batch: Batch, reward_advantages: torch.Tensor,
-                             cost_advantages: torch.Tensor, cost_estimate: float, cost_limit: float):
+                             cost_advantages: torch.Tensor, cost_rate: float, cost_rate_limit: float):
     "theta, create_graph -> (g, b, c) from one batch's surrogates (see above), for `metacpo.meta.adapt`."
     def task_gradients(theta: torch.Tensor, create_graph: bool):
         L_R = surrogate(policy, theta, batch, reward_advantages)
-        C = cost_surrogate(policy, theta, batch, cost_advantages, cost_estimate)
+        C = cost_surrogate(policy, theta, batch, cost_advantages, cost_rate)
         g = flat_grad(L_R, theta, create_graph=create_graph, retain_graph=True)
         b = flat_grad(C, theta, create_graph=create_graph, retain_graph=True)
-        return g, b, C - cost_limit
+        return g, b, C - cost_rate_limit
     return task_gradients
 
 # %% ../nbs/08_surrogates.ipynb #a0ed340b

@@ -32,7 +32,7 @@ class GridWorld:
     height: int = 6
     slip: float = 0.1
     gamma: float = 0.9
-    cost_limit: float = 0.2
+    cost_limit: float = 0.2  # d, the limit on J_C: as everywhere in metacpo, on the task's cost objective (here discounted)
 
     @property
     def n_states(self) -> int: return self.width * self.height
@@ -75,7 +75,7 @@ class TabularCMDP:
     C: torch.Tensor
     mu: torch.Tensor
     gamma: float
-    cost_limit: float
+    cost_limit: float  # d, the limit on J_C (the discounted cost return)
 
 def _landing(world: GridWorld) -> torch.Tensor:
     "L[s, a, s']: probability that action a in s lands on s' (before any goal reset), slip included."

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .config import ALGORITHMS
+from .checks import ALGORITHMS
 from .tabular_training import TabularConfig, meta_test_exact, train_exact
 
 # %% ../nbs/05b_adaptation_budget.ipynb #141e59d8

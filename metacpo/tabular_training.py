@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .checks import INNER_METRICS, check_choice, check_count
-from .config import ALGORITHMS
+from .checks import ALGORITHMS, INNER_METRICS, check_choice, check_count
 from .meta import InnerLoop, MetaStep, MetaTask, adapt, meta_step
 from .tabular import (GridWorld, TabularCMDP, build_cmdp, exact_fisher_metric, exact_task_gradients, exact_task_metric,
                              improvement_bounds, policy_returns, sample_tasks, softmax_policy)
@@ -40,7 +39,7 @@ class TabularConfig:
 
     def inner_loop(self, constrained: bool) -> InnerLoop:
         "Adaptation steps of this config's radius and metric."
-        return InnerLoop(delta=self.inner_delta, constrained=constrained, metric=self.inner_metric)
+        return InnerLoop(delta=self.inner_delta, constrained=constrained, metric_name=self.inner_metric)
 
     @property
     def adaptation_steps_at_test(self) -> int: return self.inner_steps if self.test_steps is None else self.test_steps

@@ -17,9 +17,9 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from .checks import check_choice
+from .checks import ALGORITHMS, Algorithm, check_choice
 from .cluster import Backend
-from .config import ALGORITHMS, Algorithm, Config
+from .config import Config
 from .core import flat_params, seed_everything, set_flat_params
 from .meta import InnerLoop, MetaGradients, MetaTask, Objectives, TaskGradients, TaskMetric, adapt, meta_gradients, policy_step
 from .qp import CPOStep, QPCase
@@ -128,7 +128,7 @@ def replay_task(policy: GaussianPolicy, batches: list[TaskBatch], cfg: Config) -
 
 def inner_loop(cfg: Config, constrained: bool) -> InnerLoop:
     "Adaptation steps of the config's radius and metric (CPO steps if `constrained`, else trust-region steps)."
-    return InnerLoop(delta=cfg.inner_delta, constrained=constrained, metric=cfg.inner_metric, cg_iters=cfg.inner_cg_iters)
+    return InnerLoop(delta=cfg.inner_delta, constrained=constrained, metric_name=cfg.inner_metric, cg_iters=cfg.inner_cg_iters)
 
 def inner_step(policy: GaussianPolicy, params: torch.Tensor, tb: TaskBatch, cfg: Config, inner: InnerLoop) -> torch.Tensor:
     "The parameters after one inner step from `params` on the batch `tb` (no gradient kept)."

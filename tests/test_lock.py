@@ -10,7 +10,8 @@ import torch
 
 from metacpo.core import flat_params
 from metacpo.compare import iterations_logged
-from metacpo.runs import CHECKPOINT, LOCK_FILE, load_checkpoint
+from metacpo.lock import LOCK_FILE
+from metacpo.runs import CHECKPOINT, load_checkpoint
 from test_training import METACPO, TINY_OPTIONS, children_of, history_without_timing, processes_of_session, run_cli
 
 

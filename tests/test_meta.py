@@ -15,12 +15,12 @@ SMALL = GridWorld(width=4, height=4, cost_limit=0.1)
 N = SMALL.n_states * SMALL.n_actions
 
 
-@pytest.mark.parametrize("metric", ["euclidean", "fisher"])
+@pytest.mark.parametrize("metric_name", ["euclidean", "fisher"])
 @pytest.mark.parametrize("n_steps, constrained", [(1, True), (2, True), (2, False)])
-def test_meta_gradient_matches_finite_differences(n_steps, constrained, metric):
+def test_meta_gradient_matches_finite_differences(n_steps, constrained, metric_name):
     m = build_cmdp(SMALL, sample_tasks(SMALL, "train", 1, seed=2)[0])
     task = tabular_task(m, n_steps)
-    inner = InnerLoop(delta=0.05 if metric == "euclidean" else 0.02, constrained=constrained, metric=metric)
+    inner = InnerLoop(delta=0.05 if metric_name == "euclidean" else 0.02, constrained=constrained, metric_name=metric_name)
     theta = torch.tensor(np.random.default_rng(n_steps).normal(size=N) * 0.5)
     post = post_adaptation(theta, task, inner)
     h, numeric = 1e-5, torch.zeros(N)
@@ -51,7 +51,7 @@ def test_bad_inner_settings_are_refused_with_one_line():
         TabularConfig(test_steps=-1)
     no_metric = MetaTask(tabular_task(m, 1).step_gradients, None)
     with pytest.raises(ValueError, match="inner_metric 'fisher' needs a task that supplies its metric"):
-        adapt(torch.zeros(N, dtype=torch.float64), no_metric, InnerLoop(delta=0.1, metric="fisher"))
+        adapt(torch.zeros(N, dtype=torch.float64), no_metric, InnerLoop(delta=0.1, metric_name="fisher"))
 
 
 def test_indefinite_metric_is_refused():
@@ -60,7 +60,7 @@ def test_indefinite_metric_is_refused():
     metric = task.step_metrics[0]
     negated = MetaTask(task.step_gradients, task.objectives, [lambda t, cg: (lambda v: -metric(t, cg)(v))])
     with pytest.raises(ValueError, match="not positive definite"):
-        post_adaptation(torch.zeros(N, dtype=torch.float64), negated, InnerLoop(delta=0.1, metric="fisher"))
+        post_adaptation(torch.zeros(N, dtype=torch.float64), negated, InnerLoop(delta=0.1, metric_name="fisher"))
 
 
 def test_tiny_training_run_of_every_algorithm_end_to_end():

@@ -41,7 +41,7 @@ def test_batched_closed_form_equals_row_by_row():
     for i, row in enumerate(rows):
         one = solve_cpo_qp(*as_tensors(*row))
         torch.testing.assert_close(batched.x[i], one.x, rtol=1e-12, atol=1e-14)
-        assert (batched.case[i], batched.lam[i], batched.nu[i]) == (one.case, one.lam, one.nu)
+        assert (batched.case[i], batched.trust_multiplier[i], batched.cost_multiplier[i]) == (one.case, one.trust_multiplier, one.cost_multiplier)
 
 
 def directional_derivative_check(rng, backend):
@@ -126,8 +126,8 @@ def test_degenerate_inputs_give_finite_values_and_gradients(g, b, c, delta, x, c
     step = solve_cpo_qp(*inputs)
     torch.testing.assert_close(step.x, torch.tensor(x, dtype=F64), rtol=0, atol=1e-14)
     assert step.case.item() == case
-    grads = torch.autograd.grad(step.x.sum() + step.lam + step.nu, inputs, materialize_grads=True)
-    assert all(torch.isfinite(t).all() for t in (step.lam, step.nu, *grads))
+    grads = torch.autograd.grad(step.x.sum() + step.trust_multiplier + step.cost_multiplier, inputs, materialize_grads=True)
+    assert all(torch.isfinite(t).all() for t in (step.trust_multiplier, step.cost_multiplier, *grads))
 
 
 def test_float32_inputs_stay_float32():
@@ -189,7 +189,7 @@ def test_extreme_scales_are_solved_in_the_problems_own_units():
     for scale in (1e-160, 1e-300, 1e200):
         step = solve_cpo_qp(scale * g, b, -1.0, 0.5)
         torch.testing.assert_close(step.x, torch.full((2,), 0.5 ** 0.5, dtype=F64), rtol=0, atol=1e-12)
-        assert torch.isfinite(step.lam) and torch.isfinite(step.nu)
+        assert torch.isfinite(step.trust_multiplier) and torch.isfinite(step.cost_multiplier)
     with pytest.raises(ValueError, match="exceeds the floating-point range"):
         solve_cpo_qp(1e300 * g, b, -1.0, 1e-300)
 

@@ -67,7 +67,7 @@ def test_fisher_meta_gradient_on_fixed_data_matches_finite_differences():
     grads = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, 0.0)
     metric = lambda theta, create_graph: sampled_fisher_metric(policy, batch.obs, theta, create_graph=create_graph)
     objective = lambda phi: (surrogate(policy, phi, post_batch, post_adv),) * 2
-    task, inner = MetaTask.repeated(2, grads, objective, metric), InnerLoop(delta=0.01, metric="fisher")
+    task, inner = MetaTask.repeated(2, grads, objective, metric), InnerLoop(delta=0.01, metric_name="fisher")
     out = post_adaptation(theta0, task, inner)
     F = lambda t: objective(adapt(t, task, inner, differentiable=False).phi)[0].item()
     assert_directional_derivatives_match(F, theta0, out.reward_grad, gen)
