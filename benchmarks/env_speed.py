@@ -6,7 +6,9 @@ Measures, in one run (rounds interleaved, so a busy machine slows every variant 
   stock obs    metacpo's environment of the same geometry with Safety-Gymnasium's own obs() put back (fast resets)
   ours         metacpo's environment (fast resets, lean observation)
 and prints steps/s with the ratio ours / stock; then the time of a task switch in place (switch + reset) against
-building an environment for the task (compile + first reset), for Circle and for Button (same counts).
+building an environment for the task (compile + first reset), for Circle and for Button (same counts); then, for
+Car Circle, Point Circle and Point Button, the time of env.step against its physics alone (10 mj_step and one
+mj_forward on the same compiled model, what any step must do), rounds interleaved.
 (The sampler's throughput against workers x ours is measured with the sampler's own benchmarks.)
 
     .venv/bin/python benchmarks/env_speed.py [--rounds 3] [--episodes 4]
@@ -15,6 +17,7 @@ import argparse
 import time
 import types
 
+import mujoco
 import numpy as np
 
 from metacpo.compat import import_safety_gymnasium
@@ -69,6 +72,32 @@ def switch_seconds(tasks: list, agent: str = "Car") -> tuple[list, list]:
     return in_place, compiled
 
 
+def step_against_physics(task, agent: str, steps: int, seed: int) -> tuple[float, float]:
+    "Seconds per env.step (random actions, resets excluded) and per physics step (10 mj_step + mj_forward) of the same model."
+    env = make_env(task, agent)
+    env.reset(seed=seed)
+    rng, stepping, done = np.random.default_rng(seed), 0.0, 0
+    while done < steps:
+        action = ACTION_STD * rng.standard_normal(2)
+        start = time.perf_counter()
+        *_, terminated, truncated, _ = env.step(action)
+        stepping, done = stepping + time.perf_counter() - start, done + 1
+        if terminated or truncated:
+            env.reset(seed=seed + done)
+    model, data = env.task.model, mujoco.MjData(env.task.model)
+    data.ctrl[:] = 0.5
+    start = time.perf_counter()
+    for _ in range(steps):
+        for _ in range(10):
+            mujoco.mj_step(model, data)
+        mujoco.mj_forward(model, data)
+    return stepping / steps, (time.perf_counter() - start) / steps
+
+
+PHYSICS_CASES = {"Car Circle": (GEOMETRY, "Car"), "Point Circle": (GEOMETRY, "Point"),
+                 "Point Button": (ButtonTask(1.75, 4, 6, True), "Point")}
+
+
 def spread(values) -> str:
     return f"{np.median(values):8.0f}  (min {min(values):.0f}, max {max(values):.0f})"
 
@@ -81,6 +110,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--episodes", type=int, default=4, help="episodes per variant and round")
+    parser.add_argument("--physics-steps", type=int, default=3000, help="steps per case and round of the physics ratios")
     args = parser.parse_args()
     envs = {"stock": stock_env(), "stock obs": with_stock_obs(make_env(GEOMETRY, "Car")), "ours": make_env(GEOMETRY, "Car")}
     for env in envs.values():
@@ -103,6 +133,18 @@ def main():
     print("task switch (Car), milliseconds (median, min-max):")
     for name, switch, build in (("Circle", circle_switch, circle_build), ("Button", button_switch, button_build)):
         print(f"  {name}: in place {milliseconds(switch)}   new environment {milliseconds(build)}   ratio {np.median(build) / np.median(switch):.0f}x")
+
+    ratios = {name: [] for name in PHYSICS_CASES}
+    for r in range(args.rounds):
+        for name, (task, agent) in PHYSICS_CASES.items():
+            step_s, physics_s = step_against_physics(task, agent, args.physics_steps, seed=r)
+            ratios[name].append((step_s, physics_s))
+    print(f"env.step against its physics (10 mj_step + mj_forward), {args.rounds} rounds x {args.physics_steps} steps:")
+    for name, pairs in ratios.items():
+        step_s, physics_s = np.array(pairs).T
+        ratio = step_s / physics_s
+        print(f"  {name:12s}: env.step {1 / np.median(step_s):6.0f}/s, physics {1 / np.median(physics_s):6.0f}/s, "
+              f"env.step / physics = {np.median(ratio):.2f} (min {ratio.min():.2f}, max {ratio.max():.2f})")
 
 
 if __name__ == "__main__":
