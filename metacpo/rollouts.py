@@ -13,6 +13,7 @@ from multiprocessing.connection import wait
 
 import numpy as np
 import torch
+from scipy.signal import lfilter
 from torch import nn
 
 from .checks import check_choice, check_count
@@ -34,13 +35,12 @@ class ValueNet(nn.Module):
 def gae(rewards: torch.Tensor, values: torch.Tensor, next_values: torch.Tensor, terminated: torch.Tensor,
         ends: torch.Tensor, gamma: float, lam: float) -> torch.Tensor:
     "GAE(lambda) advantages over concatenated segments; bootstraps unless `terminated`, restarts after `ends`."
-    deltas = rewards + gamma * torch.where(terminated, torch.zeros_like(next_values), next_values) - values
-    advantages = torch.empty_like(rewards)
-    running, ends = 0.0, ends.tolist()
-    for t in range(len(rewards) - 1, -1, -1):
-        running = deltas[t] + (0.0 if ends[t] else gamma * lam * running)
-        advantages[t] = running
-    return advantages
+    deltas = (rewards + gamma * torch.where(terminated, torch.zeros_like(next_values), next_values) - values).numpy()
+    advantages = np.empty_like(deltas)
+    bounds = np.unique(np.r_[0, np.flatnonzero(ends.numpy()) + 1, len(deltas)])  # a segment restarts after each end
+    for start, stop in zip(bounds[:-1], bounds[1:]):  # A_t = delta_t + gamma lam A_{t+1}, run backwards
+        advantages[start:stop] = lfilter([1.0], [1.0, -gamma * lam], deltas[start:stop][::-1])[::-1]
+    return torch.from_numpy(advantages)
 
 # %% ../nbs/07_rollouts.ipynb #3e8d9da3
 @dataclass(eq=False)
