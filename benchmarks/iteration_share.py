@@ -15,7 +15,8 @@ import sys
 import tempfile
 from dataclasses import replace
 
-from metacpo.config import ALGORITHMS, PRESETS
+from metacpo.checks import ALGORITHMS
+from metacpo.config import PRESETS
 from metacpo.runs import train
 
 ITERATIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 4

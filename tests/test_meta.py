@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from metacpo.tabular import GridWorld, build_cmdp, policy_returns, sample_tasks
-from metacpo.config import ALGORITHMS
+from metacpo.checks import ALGORITHMS
 from metacpo.meta import InnerLoop, MetaTask, adapt, post_adaptation
 from metacpo.qp import QPCase
 from metacpo.tabular_training import TabularConfig, exact_results_table, meta_step_bounds, meta_test_exact, tabular_task, train_exact

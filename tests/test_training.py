@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from metacpo.config import ALGORITHMS, Config
+from metacpo.checks import ALGORITHMS
+from metacpo.config import Config
 from metacpo.core import flat_params
 from metacpo.compare import iterations_logged
 from metacpo.runs import CHECKPOINT, TRAIN_LOG, load_checkpoint, meta_test_run, save_checkpoint, train, write_run_file
