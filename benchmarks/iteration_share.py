@@ -31,4 +31,4 @@ if __name__ == "__main__":
         sampling = sum(r.sample_s for r in rest) / ITERATIONS
         updating = sum(r.update_s for r in rest) / ITERATIONS
         print(f"{algorithm:10s} {sampling:9.2f} {updating:9.2f} {updating / (sampling + updating):15.1%} "
-              f"{first['sample_s']:16.2f} {first['update_s']:9.2f}")
+              f"{first.sample_s:16.2f} {first.update_s:9.2f}")
