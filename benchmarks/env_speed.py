@@ -8,7 +8,7 @@ Measures, in one run (rounds interleaved, so a busy machine slows every variant 
 and prints steps/s with the ratio ours / stock; then the time of a task switch in place (switch + reset) against
 building an environment for the task (compile + first reset), for Circle and for Button (same counts); then, for
 Car Circle, Point Circle and Point Button, the time of env.step against its physics alone (10 mj_step and one
-mj_forward on the same compiled model, what any step must do), rounds interleaved.
+mj_forward on the same compiled model: the floor for any step; a step also runs two more forward passes, which its numbers depend on), rounds interleaved.
 (The sampler's throughput against workers x ours is measured with the sampler's own benchmarks.)
 
     .venv/bin/python benchmarks/env_speed.py [--rounds 3] [--episodes 4]

@@ -24,12 +24,13 @@ def pseudo_lidar(positions: np.ndarray, groups: np.ndarray, n_groups: int, agent
     n = conf.num_bins
     world = np.zeros((len(positions), 3))
     world[:, :2] = positions[:, :2]                     # as stock: x, y of the object and z = 0
-    ego = np.matmul(world - agent_pos, agent_mat)       # stock's matmul, row by row
+    ego = np.matmul((world - agent_pos)[:, None, :], agent_mat)[:, 0]  # stock's vector-matrix product, row by row
     z = np.empty(len(positions), complex)
     z.real, z.imag = ego[:, 0], ego[:, 1]
     dist, angle = np.abs(z), np.angle(z) % (np.pi * 2)
     bin_size = (np.pi * 2) / n
     bins = (angle / bin_size).astype(int)
+    assert (bins < n).all(), "an angle rounded to 2 pi: stock would fail here too (bin out of range)"
     if conf.max_dist is None:
         sensor = np.exp(-conf.exp_gain * dist)
     else:
