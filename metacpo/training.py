@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['Learner', 'IterationRow', 'RunState', 'env_dims', 'new_run', 'make_sampler', 'seed_of', 'sample_phase',
-           'batch_gradients', 'batch_objectives', 'batch_metric', 'replay_task', 'inner_loop', 'inner_step',
-           'PhasePlan', 'Phases', 'run_phases', 'StepCheck', 'LineSearch', 'line_search', 'constraint_value',
-           'steps_per_iteration', 'replayed_objectives', 'outer_step', 'iterate']
+           'step_gradients', 'batch_objectives', 'batch_metric', 'replay_task', 'inner_loop', 'inner_step', 'PhasePlan',
+           'Phases', 'run_phases', 'StepCheck', 'LineSearch', 'line_search', 'constraint_value', 'steps_per_iteration',
+           'replayed_objectives', 'outer_step', 'iterate']
 
 # %% ../nbs/10_training.ipynb #51767dc6
 import os
@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
+from .adaptation import constrained_task_gradients
 from .checks import ALGORITHMS, Algorithm, check_choice
 from .cluster import Backend
 from .config import Config
@@ -25,7 +26,7 @@ from .meta import InnerLoop, MetaGradients, MetaTask, Objectives, TaskGradients,
 from .qp import CPOStep, QPCase
 from .policy import GaussianPolicy, ObsNormalizer
 from .rollouts import Batch, Request, Sampler, ValueNet
-from .surrogates import (TaskBatch, cost_surrogate, mean_kl, sampled_fisher_metric, surrogate, surrogate_task_gradients,
+from .surrogates import (TaskBatch, cost_evidence, cost_surrogate, mean_kl, sampled_fisher_metric, surrogate,
                                 task_batch)
 from .tasks import sample
 
@@ -106,10 +107,12 @@ def sample_phase(sampler: Sampler, policy: GaussianPolicy, normalizer: ObsNormal
     batches = sampler.sample(requests, policy, normalizer)
     return batches, time.perf_counter() - start
 
-def batch_gradients(policy: GaussianPolicy, tb: TaskBatch, cfg: Config) -> TaskGradients:
-    "theta, create_graph -> (g, b, c) from the surrogates of one recorded batch."
-    return surrogate_task_gradients(policy, tb.batch, tb.reward_advantages, tb.cost_advantages, tb.cost_rate,
-                                    cfg.cost_rate_limit)
+def step_gradients(policy: GaussianPolicy, batches: list[TaskBatch], cfg: Config) -> TaskGradients:
+    "theta, create_graph -> (g, b, c) of the adaptation step after a task's recorded `batches`: g from the last one's reward surrogate, the cost from them as `cfg.adaptation` says."
+    last = batches[-1]
+    return constrained_task_gradients(lambda theta: surrogate(policy, theta, last.batch, last.reward_advantages),
+                                      [cost_evidence(policy, tb.batch, tb.cost_advantages, tb.cost_rate) for tb in batches],
+                                      cfg.cost_rate_limit, cfg.adaptation, cfg.adaptation_confidence)
 
 def batch_objectives(policy: GaussianPolicy, tb: TaskBatch) -> Objectives:
     "phi -> (reward surrogate, cost-rate surrogate) of one recorded batch."
@@ -122,17 +125,18 @@ def batch_metric(policy: GaussianPolicy, tb: TaskBatch, cfg: Config) -> TaskMetr
                                                              damping=cfg.fisher_damping)
 
 def replay_task(policy: GaussianPolicy, batches: list[TaskBatch], cfg: Config) -> MetaTask:
-    "A task's recorded batches as a MetaTask: step j adapts on batch j (its gradients, its states' metric), the last batch gives the objectives."
-    return MetaTask([batch_gradients(policy, tb, cfg) for tb in batches[:-1]],
+    "A task's recorded batches as a MetaTask: step j adapts on batches 0..j (step_gradients; batch j's states' metric), the last batch gives the objectives."
+    return MetaTask([step_gradients(policy, batches[:j + 1], cfg) for j in range(len(batches) - 1)],
                     batch_objectives(policy, batches[-1]), [batch_metric(policy, tb, cfg) for tb in batches[:-1]])
 
 def inner_loop(cfg: Config, constrained: bool) -> InnerLoop:
     "Adaptation steps of the config's radius and metric (CPO steps if `constrained`, else trust-region steps)."
     return InnerLoop(delta=cfg.inner_delta, constrained=constrained, metric_name=cfg.inner_metric, cg_iters=cfg.inner_cg_iters)
 
-def inner_step(policy: GaussianPolicy, params: torch.Tensor, tb: TaskBatch, cfg: Config, inner: InnerLoop) -> torch.Tensor:
-    "The parameters after one inner step from `params` on the batch `tb` (no gradient kept)."
-    task = MetaTask([batch_gradients(policy, tb, cfg)], None, [batch_metric(policy, tb, cfg)])
+def inner_step(policy: GaussianPolicy, params: torch.Tensor, batches: list[TaskBatch], cfg: Config,
+               inner: InnerLoop) -> torch.Tensor:
+    "The parameters after one inner step from `params`, sampled there as the last of a task's `batches` (no gradient kept)."
+    task = MetaTask([step_gradients(policy, batches, cfg)], None, [batch_metric(policy, batches[-1], cfg)])
     return adapt(params, task, inner, differentiable=False).phi.detach()
 
 # %% ../nbs/10_training.ipynb #2e97b5dc
@@ -164,7 +168,7 @@ def run_phases(sampler: Sampler, learners: list[Learner], tasks: list, keys: lis
             record.append(task_batch(batch, learner.reward_critic, learner.cost_critic, cfg.gamma, cfg.lam, cfg.critic_iters))
         if j < plan.n_adapt:
             for path, record in zip(out.params, out.batches):
-                path.append(inner_step(policy, path[-1], record[-1], cfg, plan.inner))
+                path.append(inner_step(policy, path[-1], record, cfg, plan.inner))
     return out
 
 # %% ../nbs/10_training.ipynb #e81a3e67
