@@ -220,6 +220,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'metacpo.report.plot_training': ('report.html#plot_training', 'metacpo/report.py'),
                                 'metacpo.report.read_test_log': ('report.html#read_test_log', 'metacpo/report.py'),
                                 'metacpo.report.save_figure': ('report.html#save_figure', 'metacpo/report.py'),
+                                'metacpo.report.tested_on': ('report.html#tested_on', 'metacpo/report.py'),
                                 'metacpo.report.training_summary': ('report.html#training_summary', 'metacpo/report.py'),
                                 'metacpo.report.verdict': ('report.html#verdict', 'metacpo/report.py'),
                                 'metacpo.report.with_interval': ('report.html#with_interval', 'metacpo/report.py'),

@@ -18,6 +18,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from .checks import check_choice
 from .cluster import Backend
 from .config import Config, arm_config, config_differences
 from .lock import hold_directory
@@ -197,25 +198,29 @@ def plot_policies(out_dir: Path, cfg: Config, task: int = 0) -> None:
                 f"{where}, seed {cfg.seed}: each arm before and after adaptation, stochastic actions")
 
 # %% ../nbs/14_compare.ipynb #7a165332
-def meta_test_comparison(out_dir: Path, split: str, progress: bool = True, backend: Backend = Backend()) -> str:
-    "Meta-test every run of the finished comparison in `out_dir` on held-out `split` (keeping logs already there); write that split's report and return it."
+def meta_test_comparison(out_dir: Path, split: str, progress: bool = True, backend: Backend = Backend(),
+                         adaptation: str | None = None, arms: tuple[str, ...] | None = None) -> str:
+    "Meta-test every run of the finished comparison in `out_dir` (of `arms`, default all) on held-out `split` by `adaptation` steps (default: the comparison's), keeping logs already there; write that report and return it."
     from tqdm import tqdm
     out_dir = Path(out_dir)
     info = read_run_file(out_dir)
     if info["command"] != "compare":
         raise ValueError(f"{out_dir} holds a {info['command']} run, not a comparison")
-    cfg = info["config"]
+    cfg = info["config"] if adaptation is None else replace(info["config"], adaptation=adaptation)
     held_out(cfg, split)   # refuses an unknown split, or one that does not fit the family, before any work
+    for arm in arms or ():
+        check_choice("arm of this comparison", arm, cfg.arms)
+    cfg = cfg if arms is None else replace(cfg, arms=tuple(a for a in cfg.arms if a in arms))
     runs = comparison_runs(cfg, out_dir)
     if unfinished(runs):
         raise ValueError(f"{len(unfinished(runs))} of the comparison's {len(runs)} runs are not finished: "
                          f"metacpo resume {out_dir} first")
     with hold_directory(out_dir):  # no `metacpo resume` of the comparison meanwhile; each run's meta-test holds the run
-        waiting = [run for run in runs if not meta_test_files(run[2], split)[0].exists()]
+        waiting = [run for run in runs if not meta_test_files(run[2], split, cfg.adaptation)[0].exists()]
         with tqdm(total=sum(meta_test_steps(c) for _, c, _ in waiting), disable=not progress, unit="step", unit_scale=True,
                   desc=f"{len(waiting)} of {len(runs)} runs to meta-test on {split}") as bar:
             for _, run_cfg, run_dir in waiting:
-                meta_test_run(run_dir, backend, split)
+                meta_test_run(run_dir, backend, split, cfg.adaptation)
                 bar.update(meta_test_steps(run_cfg))
         return write_report(out_dir, cfg, split)
 

@@ -13,7 +13,7 @@ __all__ = ['CHECKPOINT_FORMAT', 'UPDATE_THREADS', 'NUMERICS', 'RUN_FILE', 'CHECK
 import csv
 import json
 import os
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import torch
@@ -224,31 +224,35 @@ def train(algorithm: str, cfg: Config, run_dir: Path, progress: bool = True, bac
                 board.close()
         return state
 
-def split_name(name: str, split: str) -> str:
-    "A file's name for held-out `split`: `name` itself for `test` (as before splits existed), NAME-SPLIT.EXT for the others."
+def split_name(name: str, split: str, adaptation: str = "batch") -> str:
+    "A file's name for held-out `split` adapted by `adaptation` steps: `name` itself for `test` with `batch` (as before either existed), NAME-SPLIT.EXT for other splits, NAME-SPLIT-ADAPTATION.EXT for other adaptations."
     stem, dot, ext = name.partition(".")
+    if adaptation != "batch":
+        return f"{stem}-{split}-{adaptation}{dot}{ext}"
     return name if split == "test" else f"{stem}-{split}{dot}{ext}"
 
-def meta_test_files(run_dir: Path, split: str = "test") -> tuple[Path, Path]:
-    "(log, record) of a meta-test on `split`: test.csv and test.json for `test`, test-SPLIT.csv and test-SPLIT.json otherwise."
-    return Path(run_dir) / split_name(TEST_LOG, split), Path(run_dir) / split_name(TEST_RECORD, split)
+def meta_test_files(run_dir: Path, split: str = "test", adaptation: str = "batch") -> tuple[Path, Path]:
+    "(log, record) of a meta-test on `split` by `adaptation` steps: test.csv and test.json for `test` by `batch` steps, else named by `split_name`."
+    return Path(run_dir) / split_name(TEST_LOG, split, adaptation), Path(run_dir) / split_name(TEST_RECORD, split, adaptation)
 
-def meta_test_run(run_dir: Path, backend: Backend = Backend(), split: str = "test") -> list[MetaTestRow]:
-    "Meta-test the run in `run_dir` from its checkpoint on held-out `split`, sampling on `backend`; write and return its log's rows."
+def meta_test_run(run_dir: Path, backend: Backend = Backend(), split: str = "test", adaptation: str | None = None) -> list[MetaTestRow]:
+    "Meta-test the run in `run_dir` from its checkpoint on held-out `split` by `adaptation` steps (None: the run's own), sampling on `backend`; write and return its log's rows."
     info = read_run_file(run_dir)
     if info["command"] != "train":
         raise ValueError(f"{run_dir} holds a {info['command']} run: a meta-test takes the directory of one training run")
+    tested = info["config"] if adaptation is None else replace(info["config"], adaptation=adaptation)  # (checked there)
     with hold_directory(run_dir):  # (which refuses a directory it cannot write)
-        state = load_checkpoint(Path(run_dir) / CHECKPOINT, info["config"])
+        state = replace(load_checkpoint(Path(run_dir) / CHECKPOINT, info["config"]), config=tested)
         set_update_threads()
         started = session()
         with make_sampler(state.config, backend) as sampler:
             rows = meta_test(state, sampler, split)
-        log, record = meta_test_files(run_dir, split)
         cfg = state.config
+        log, record = meta_test_files(run_dir, split, cfg.adaptation)
         # the record first: a log's presence means "meta-tested", and then its record is there too
         atomic_write(record, lambda f: json.dump({"split": split, "env_steps": meta_test_steps(cfg), "tasks": cfg.test_tasks,
-                                                  "adaptation_steps": cfg.adaptation_steps_at_test,
+                                                  "adaptation_steps": cfg.adaptation_steps_at_test, "adaptation": cfg.adaptation,
+                                                  "adaptation_confidence": cfg.adaptation_confidence,
                                                   "session": {**started, "finished": now()}}, f, indent=1))
         write_csv(rows, MetaTestRow, log)
         return rows
