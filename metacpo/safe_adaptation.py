@@ -7,7 +7,7 @@ __all__ = ['STUDY_ARMS', 'STUDY_OPTIONS', 'Episodes', 'landing_model', 'draw', '
            'batch_surrogate', 'batch_surrogates', 'SampledAdaptation', 'adapt_sampled', 'study_rows',
            'run_safe_adaptation_study', 'step_outcomes', 'option_summary', 'against_batch', 'plot_options']
 
-# %% ../nbs/05c_safe_adaptation.ipynb #7ad3603e
+# %% ../nbs/05c_safe_adaptation.ipynb #68817447
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -23,7 +23,7 @@ from .tabular import GridTask, TabularCMDP, build_cmdp, evaluate, policy_returns
 from .tabular_budget import ADAPTATION_RADII
 from .tabular_training import TabularConfig, train_exact
 
-# %% ../nbs/05c_safe_adaptation.ipynb #16018bc2
+# %% ../nbs/05c_safe_adaptation.ipynb #49a4d3ef
 @dataclass(frozen=True)
 class Episodes:
     "Episodes of one policy on one task: states, actions, rewards and costs, each (episodes, horizon)."
@@ -60,7 +60,7 @@ def sample_episodes(m: TabularCMDP, task: GridTask, params: torch.Tensor, episod
         s = np.where(at_goal, draw(np.tile(start, (episodes, 1)), rng), landed[:, t])
     return Episodes(states, actions, (landed == task.goal).astype(float), hazard[landed])
 
-# %% ../nbs/05c_safe_adaptation.ipynb #fb7dbef0
+# %% ../nbs/05c_safe_adaptation.ipynb #4a9c9b28
 def returns_to_go(x: np.ndarray, gamma: float) -> np.ndarray:
     "sum_{k >= t} gamma^(k - t) x_k for every t of every episode (rows of `x`)."
     out = np.zeros_like(x, dtype=float)
@@ -89,7 +89,7 @@ def batch_surrogates(m: TabularCMDP, batch: Episodes, params: torch.Tensor):
                         torch.from_numpy(returns_to_go(batch.costs, m.gamma)[:, 0]))
     return reward, cost
 
-# %% ../nbs/05c_safe_adaptation.ipynb #1f936c15
+# %% ../nbs/05c_safe_adaptation.ipynb #5695ecca
 @dataclass(frozen=True)
 class SampledAdaptation:
     "Test-time adaptation from samples: `steps` CPO steps of radius `delta`, each from `episodes` episodes of `horizon` steps, constraining the `adaptation` cost (metacpo.adaptation)."
@@ -121,7 +121,7 @@ def adapt_sampled(theta: torch.Tensor, m: TabularCMDP, task: GridTask, how: Samp
         g, b, c = gradients(phi.clone().requires_grad_(), False)
         phi = (phi + policy_step(g, b, c, how.delta, constrained=True).x).detach()
 
-# %% ../nbs/05c_safe_adaptation.ipynb #5d258cf9
+# %% ../nbs/05c_safe_adaptation.ipynb #ce61bff6
 STUDY_ARMS = ("meta-cpo", "cpo")
 STUDY_OPTIONS = {  # the protocol's (results/safe-adaptation/PROTOCOL.md): changing one changes every number
     "batch": SampledAdaptation("batch"),
@@ -156,7 +156,7 @@ def run_safe_adaptation_study(out_dir: Path, seeds=range(5), base: TabularConfig
     pd.DataFrame(rows).to_csv(out_dir / "tabular-steps.csv", index=False)
     return out_dir / "tabular-steps.csv"
 
-# %% ../nbs/05c_safe_adaptation.ipynb #0386c84c
+# %% ../nbs/05c_safe_adaptation.ipynb #73d17569
 def step_outcomes(steps, cost_limit: float):
     "The adapted policies (step >= 1) of `steps` rows with `crossing` (this step took the exact cost over the limit) and `over`."
     ordered = steps.sort_values(["arm", "adaptation", "seed", "task", "step"])
@@ -185,7 +185,7 @@ def against_batch(steps, cost_limit: float, arm: str, option: str, metric: str):
     per_seed = adapted[adapted.arm == arm].groupby(["adaptation", "seed"])[metric].mean()
     return paired_interval(per_seed[option].to_numpy(), per_seed["batch"].to_numpy())
 
-# %% ../nbs/05c_safe_adaptation.ipynb #53a01806
+# %% ../nbs/05c_safe_adaptation.ipynb #b649ef08
 def plot_options(steps, cost_limit: float, path: Path) -> None:
     "Reward and fraction over the limit against episodes sampled, per option and arm, 95% bands over seeds."
     import matplotlib
