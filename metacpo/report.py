@@ -6,7 +6,7 @@
 __all__ = ['SUMMARY_CSV', 'CONTRASTED', 'tested_on', 'read_test_log', 'load_logs', 'with_over_limit', 'adaptation_summary',
            'training_summary', 'with_interval', 'markdown_table', 'plot_bands', 'save_figure', 'plot_training',
            'plot_adaptation', 'write_report', 'verdict', 'Contrast', 'paired_contrasts', 'contrast_table',
-           'comparison_test_logs']
+           'comparison_test_logs', 'variant_logs', 'step_change']
 
 # %% ../nbs/11b_report.ipynb #f2278537
 from dataclasses import dataclass, replace
@@ -232,3 +232,19 @@ def comparison_test_logs(out_dir: Path, split: str = "test", adaptation: str | N
         raise ValueError(f"{out_dir} holds a {info['command']} run: a contrast takes the directory of a `metacpo compare`")
     cfg = info["config"] if adaptation is None else replace(info["config"], adaptation=adaptation)
     return cfg, load_logs(out_dir, cfg, split)[1]
+
+# %% ../nbs/11b_report.ipynb #2350b026
+def variant_logs(out_dir: Path, variants: dict[str, tuple[str, str | None]]):
+    "(config, meta-test rows of the comparison in `out_dir` for every named variant (split, adaptation or None for the comparison's), each arm renamed 'ARM @ NAME')."
+    import pandas as pd
+    frames = []
+    for name, (split, adaptation) in variants.items():
+        cfg, test = comparison_test_logs(out_dir, split, adaptation)
+        frames.append(test.assign(arm=test["arm"] + f" @ {name}"))
+    return cfg, pd.concat(frames, ignore_index=True)
+
+def step_change(test, cost_limit: float, arm: str, metric: str, step: int) -> Interval:
+    "`arm`'s `metric` (reward, cost, over, ...) after `step` adaptation steps minus at step 0, paired over its seeds."
+    rows, _ = with_over_limit(test[test["arm"] == arm], cost_limit)
+    seeds = per_seed(rows, ["step"], [metric]).set_index(["step", "seed"])[metric]
+    return paired_interval(seeds.loc[step].sort_index().to_numpy(), seeds.loc[0].sort_index().to_numpy())

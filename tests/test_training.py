@@ -221,3 +221,63 @@ def test_meta_test_takes_test_steps_adaptation_steps_in_either_metric(tmp_path):
     with make_sampler(state.config) as sampler:
         rows = meta_test(state, sampler)
     assert sorted({r.step for r in rows}) == [0, 1, 2]
+
+
+class CostlySampler:
+    "A sampler whose steps cost 1 where the first observation entry is positive: tiny episodes that cost (real ones do not yet)."
+    def __init__(self, sampler):
+        self.sampler = sampler
+
+    def sample(self, requests, policy, normalizer):
+        return [replace(b, costs=(b.obs[:, 0] > 0).to(b.costs.dtype)) for b in self.sampler.sample(requests, policy, normalizer)]
+
+
+@pytest.mark.parametrize("adaptation", ["pooled", "ucb"])
+def test_inner_steps_replay_exactly_with_pooled_evidence(adaptation):
+    "The phases' inner steps (each on every batch of its task so far) are what the replay of the recorded batches gives."
+    from metacpo.meta import adapt
+    from metacpo.tasks import sample
+    from metacpo.training import PhasePlan, inner_loop, make_sampler, replay_task, run_phases
+    cfg = replace(TINY, inner_steps=3, adaptation=adaptation)
+    state = new_run("meta-cpo", cfg)
+    with make_sampler(cfg) as sampler:
+        phases = run_phases(CostlySampler(sampler), [state.learner] * 2, sample(cfg.family, "train", 2, seed=0),
+                            [(0, 0, 0), (0, 0, 1)], PhasePlan(cfg.batch_steps, 3, inner_loop(cfg, True)), cfg)
+    assert all(tb.batch.costs.std() > 0 for record in phases.batches for tb in record)  # the evidence differs
+    theta = flat_params(state.learner.policy)
+    for record, path in zip(phases.batches, phases.params):
+        replayed = adapt(theta, replay_task(state.learner.policy, record, cfg), inner_loop(cfg, True)).path
+        assert all(torch.equal(a.detach(), b) for a, b in zip(replayed, path))
+
+
+def test_ucb_adaptation_trains_and_resumes_to_the_same_numbers(tmp_path, monkeypatch):
+    "Meta-CPO with ucb inner steps: finite iterations, and a run stopped after one iteration resumes to the same numbers."
+    import metacpo.runs
+    cfg = replace(TINY, iterations=2, inner_steps=2, adaptation="ucb")
+    state = train("meta-cpo", cfg, tmp_path / "whole", progress=False)
+    assert all(torch.isfinite(torch.tensor([r.reward_after, r.cost_after, r.kl])).all() for r in state.history)
+    calls, iterate = [], metacpo.runs.iterate
+    def stop_at_second(*args):  # as a kill in the second iteration would stop it
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return iterate(*args)
+    monkeypatch.setattr(metacpo.runs, "iterate", stop_at_second)
+    with pytest.raises(KeyboardInterrupt):
+        train("meta-cpo", cfg, tmp_path / "resumed", progress=False)
+    monkeypatch.setattr(metacpo.runs, "iterate", iterate)
+    resumed = train("meta-cpo", cfg, tmp_path / "resumed", progress=False)
+    assert history_without_timing(tmp_path / "resumed") == history_without_timing(tmp_path / "whole")
+    assert torch.equal(flat_params(resumed.learner.policy), flat_params(state.learner.policy))
+    with pytest.raises(ValueError, match="batch_steps >= "):
+        replace(cfg, horizon=40)
+
+
+def test_runs_recorded_before_adaptation_options_read_as_batch():
+    "A run file written before `adaptation` existed (the experiments' runs) reads with today's default, batch."
+    from metacpo.runs import read_run_file
+    run = Path(__file__).parents[1] / "results" / "car-circle" / "cpo-seed0"
+    recorded = json.loads((run / "run.json").read_text())["config"]
+    assert "adaptation" not in recorded and "adaptation_confidence" not in recorded
+    cfg = read_run_file(run)["config"]
+    assert (cfg.adaptation, cfg.adaptation_confidence) == ("batch", 0.9)
