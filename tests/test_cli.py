@@ -37,6 +37,10 @@ def test_check_drives_a_real_task_end_to_end():
     (("check", "--env", "SafetyCarCirlce1-v0"), "did you mean SafetyCarCircle1-v0"),
     (("contrast", "/nonexistent", "cpo", "trpo"), "/nonexistent holds no metacpo run"),
     (("contrast", str(DEMO), "cpo", "trpo", "--steps", "3"), "adaptation step 3 is not in the meta-test logs: allowed are 0 to 1"),
+    (("contrast", str(DEMO), "cpo", "trpo", "--adaptation", "ucb"), "has no run meta-tested on the test split by ucb adaptation steps yet"),
+    (("meta-test", str(DEMO), "--adaptation", "filter"), "unknown adaptation 'filter': allowed are 'batch', 'pooled', 'ucb'"),
+    (("meta-test", str(DEMO), "--arms", "cpo", "sac"), "unknown arm of this comparison 'sac'"),
+    (("meta-test", str(DEMO / "cpo-seed0"), "--arms", "cpo"), "--arms picks runs of a comparison"),
 ])
 def test_bad_command_lines_exit_2_naming_the_problem(args, message):
     result = run_cli(*args)
