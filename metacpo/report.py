@@ -151,7 +151,7 @@ def write_report(out_dir: Path, cfg: Config, split: str = "test") -> str:
     named = lambda name: out_dir / split_name(name, split, cfg.adaptation)
     atomic_write(named("results.md"), lambda f: f.write(text))
     atomic_write(named(SUMMARY_CSV), lambda f: summary.to_csv(f, index=False))
-    if named("results.md").name == "results.md":  # the training curves are the same whatever the meta-test
+    if (split, cfg.adaptation) == ("test", "batch"):  # the training curves are the same whatever the meta-test
         plot_training(training_summary(train_log), cfg, out_dir / "training.png")
     plot_adaptation(summary, cfg, named("adaptation.png"), split)
     return text
