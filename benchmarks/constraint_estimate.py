@@ -20,12 +20,86 @@ updates measured a cost within the limit (a larger batch measures its cost with 
 favours it). Per-run curves are kept as OUT/CANDIDATE-seedS.csv and reused when present (delete to rerun).
 """
 import argparse
-import sys
+import csv
+import statistics
+import tempfile
+import time
+from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from omnisafe_calibration import (COST_LIMIT, HEADER, STEPS, STEPS_PER_UPDATE, TAIL_UPDATES, end_of_run, markdown,
-                                  metacpo_config, read_rows, run_metacpo, table_row, write_rows)
+STEPS, STEPS_PER_UPDATE, COST_LIMIT, TAIL_UPDATES = 200_000, 2_000, 10.0, 25
+
+
+def metacpo_config(steps: int, steps_per_update: int, seed: int, **changes):
+    "Single-task CPO on Point Circle level 0: one batch of `steps_per_update` steps per update, `steps` in all."
+    from metacpo.config import Config
+    # CPO samples (inner_steps + 1) x batch_steps per update (the meta-algorithms' budget): inner_steps=1 halves it
+    cfg = Config(family="circle", agent="Point", train_split="level0", tasks_per_iteration=1, inner_steps=1,
+                 batch_steps=steps_per_update // 2, hidden=(64, 64), critic_hidden=(64, 64), cost_limit=COST_LIMIT,
+                 iterations=steps // steps_per_update, seed=seed, seeds=1, arms=("cpo",))
+    return replace(cfg, **changes)
+
+
+def run_metacpo(cfg, workers: int) -> list[dict]:
+    "Train single-task CPO with `cfg` in a temporary directory; one row per update (seconds: wall time since start)."
+    import torch
+    from metacpo.cluster import Backend
+    from metacpo.runs import train
+    torch.set_num_threads(1)  # as OmniSafe's runs; on a busy machine torch's threads wait on each other (here 3.7x slower)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as run_dir:
+        history = train("cpo", cfg, run_dir, progress=False, backend=Backend(workers=workers)).history
+    wall, spent, rows = time.perf_counter() - start, 0.0, []
+    for row in history:
+        spent += row.sample_s + row.update_s
+        rows.append(dict(env_steps=row.env_steps, reward=row.reward_after, cost=row.cost_after, seconds=spent))
+    rows[-1]["seconds"] = wall  # the whole run, start-up included, as OmniSafe's total
+    return rows
+
+
+def write_rows(rows: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def read_rows(path: Path) -> list[dict]:
+    with open(path) as f:
+        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def end_of_run(rows: list[dict], steps: int, tail_steps: int, limit: float) -> dict:
+    "One run's end: mean reward and cost of the updates after `steps - tail_steps`, how many were within `limit`, steps/s."
+    tail = [r for r in rows if r["env_steps"] > steps - tail_steps]
+    return dict(reward=statistics.fmean(r["reward"] for r in tail), cost=statistics.fmean(r["cost"] for r in tail),
+                under=sum(r["cost"] <= limit for r in tail), updates=len(tail),
+                steps_per_s=rows[-1]["env_steps"] / rows[-1]["seconds"])
+
+
+def mean_sd(values: list[float]) -> str:
+    "'mean +- sd' (sample standard deviation over seeds; 0 for one seed)."
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.fmean(values):.1f} +- {sd:.1f}"
+
+
+def table_row(name: str, ends: list[dict]) -> list[str]:
+    "An arm's cells: reward and cost (mean +- sd over seeds), updates within the limit (all seeds), steps/s (mean)."
+    per_seed = " ".join(f"{e['cost']:.0f}" for e in ends)
+    return [name, mean_sd([e["reward"] for e in ends]), mean_sd([e["cost"] for e in ends]), per_seed,
+            f"{sum(e['under'] for e in ends)}/{sum(e['updates'] for e in ends)}",
+            f"{statistics.fmean(e['steps_per_s'] for e in ends):.0f}"]
+
+
+HEADER = ["arm", "reward (end)", "cost (end)", "cost per seed", "updates within limit", "steps/s"]
+
+
+def markdown(header: list[str], rows: list[list[str]]) -> str:
+    lines = [header, ["---"] * len(header)] + rows
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
 
 CANDIDATES = {  # name: (steps per update, config changes)
     "batch": (STEPS_PER_UPDATE, {}),

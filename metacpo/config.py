@@ -9,7 +9,7 @@ __all__ = ['ARMS', 'PRESETS', 'ADDED_FIELDS', 'Arm', 'Config', 'arm_config', 'co
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from .checks import ALGORITHMS, INNER_METRICS, check_adaptation, check_choice, check_count, check_range
-from .tasks import AGENTS, FAMILIES
+from .tasks import AGENTS, FAMILIES, splits
 
 # %% ../nbs/09_config.ipynb #7b78d8e2
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Config:
     agent: str = _setting("Car", "the robot: Point or Car")
     iterations: int = _setting(500, "meta-iterations (outer steps) of a run (0: none, the meta-test starts from the initial policy)")
     tasks_per_iteration: int = _setting(3, "train tasks drawn afresh every iteration")
-    train_split: str = _setting("train", "where training tasks come from: train (the randomized distribution) or level0 (one fixed task)")
+    train_split: str = _setting("train", "where training tasks come from: train (the randomized distribution), level0 (one fixed task) or circle1 (Safety-Gymnasium's SafetyPointCircle1-v0 task; Circle only)")
     inner_steps: int = _setting(3, "k: adaptation steps in meta-training")
     batch_steps: int = _setting(3000, "environment steps per batch (one task, one policy); a multiple of horizon")
     horizon: int = _setting(500, "steps per episode")
@@ -52,6 +52,7 @@ class Config:
     cost_limit: float = _setting(10.0, "d: cost allowed per episode")
     cost_estimate_window: int = _setting(1, "W: the outer constraint's cost estimate is the mean measured episode cost of the last W iterations, this one included")
     cost_margin: float = _setting(0.0, "m: while the cost estimate is over d, the outer step aims at d - m")
+    constraint_units: str = _setting("step", "units of the outer step's constraint value c against its per-step cost gradient: step (CPO's derivation) or episode (c x horizon, as OmniSafe 0.5.0's CPO: over d the pure recovery step, under d the reward step; see metacpo.training.constraint_value)")
     inner_delta: float = _setting(0.01, "adaptation step's trust region: |x|^2 / 2 <= inner_delta (euclidean), mean KL (fisher)")
     inner_metric: str = _setting("euclidean", "metric of the adaptation steps, in meta-training and meta-test: euclidean or fisher")
     adaptation: str = _setting("batch", "the task cost an adaptation step constrains: batch (its own batch's), pooled (every batch of the task so far, carried to the step by its surrogate) or ucb (pooled plus a one-sided bound); see metacpo.adaptation")
@@ -76,8 +77,9 @@ class Config:
     def __post_init__(self):
         check_choice("family", self.family, tuple(FAMILIES))
         check_choice("agent", self.agent, AGENTS)
-        check_choice("train_split", self.train_split, ("train", "level0"))
+        check_choice("train_split", self.train_split, tuple(s for s in splits(self.family) if s != "test"))
         check_choice("inner_metric", self.inner_metric, INNER_METRICS)
+        check_choice("constraint_units", self.constraint_units, ("step", "episode"))
         check_adaptation(self.adaptation, self.adaptation_confidence)
         if self.test_steps is not None:
             check_count("test_steps", self.test_steps, 0)
@@ -152,7 +154,7 @@ def config_differences(a: Config, b: Config) -> list[str]:
             if getattr(a, f.name) != getattr(b, f.name)]
 
 # fields added after runs were recorded, with the value every run recorded before them ran with
-ADDED_FIELDS = {"adaptation": "batch", "adaptation_confidence": 0.9}
+ADDED_FIELDS = {"adaptation": "batch", "adaptation_confidence": 0.9, "constraint_units": "step"}
 
 def config_from_dict(values: dict) -> Config:
     "A Config from a complete dict such as `asdict(config)` or its JSON (lists become tuples); unknown or missing keys are named."

@@ -12,7 +12,7 @@ import numpy as np
 from .checks import check_choice, check_count
 from .compat import import_safety_gymnasium
 from .lean_step import LeanButtonRules, LeanObservation
-from .tasks import AGENT_START, AGENTS, BUTTON_KEEPOUT, FAMILIES, HAZARD_KEEPOUT
+from .tasks import AGENTS, BUTTON_KEEPOUT, FAMILIES, HAZARD_KEEPOUT
 
 # the Python 3.11 work-around, before any of Safety-Gymnasium's modules is imported; and before gymnasium is, whose
 # first import prints gymnasium-robotics' notice, which import_safety_gymnasium drops (metacpo.compat)
@@ -158,11 +158,11 @@ class Circle(FastBuild, LeanObservation, CircleLevel0):
     "Safety-Gymnasium's level-0 Circle with the radius and walls of a `metacpo.tasks.CircleTask`."
     def __init__(self, config, task):
         super().__init__(config=config)
-        self.agent.placements = [(-AGENT_START, -AGENT_START, AGENT_START, AGENT_START)]
         self._add_geoms(Sigwalls(num=2, locate_factor=task.wall_offset, is_constrained=True))
         self._set_parameters(task)
 
     def _set_parameters(self, task):
+        self.agent.placements = [(-task.start, -task.start, task.start, task.start)]
         self.circle.radius = task.radius  # the reward's radius, and the circle's size in the next world
         self.sigwalls.locate_factor = task.wall_offset  # the cost's offset
         self.sigwalls.__post_init__()  # the walls' locations, from which their placements are made

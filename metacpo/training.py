@@ -204,11 +204,12 @@ def line_search(values, theta: torch.Tensor, x: torch.Tensor, check: StepCheck, 
 
 # %% ../nbs/10_training.ipynb #18533e7a
 def constraint_value(cost_rate: float, history: list[IterationRow], cfg: Config) -> float:
-    "c per step: this iteration's measured cost rate pooled with the last W - 1 rows' `cost_after`, minus the limit (d - m while over d)."
+    "c: this iteration's measured cost rate pooled with the last W - 1 rows' `cost_after`, minus the limit (d - m while over d); per step, or per episode if `cfg.constraint_units` says so."
     previous = history[max(0, len(history) - (cfg.cost_estimate_window - 1)):]
     estimate = float(np.mean([cost_rate] + [row.cost_after / cfg.horizon for row in previous]))
     margin = cfg.cost_margin / cfg.horizon if estimate > cfg.cost_rate_limit else 0.0
-    return estimate - (cfg.cost_rate_limit - margin)
+    c = estimate - (cfg.cost_rate_limit - margin)
+    return cfg.per_episode(c) if cfg.constraint_units == "episode" else c
 
 # %% ../nbs/10_training.ipynb #ae0fef0f
 def steps_per_iteration(cfg: Config) -> int:
