@@ -3,7 +3,7 @@ one backward pass per parameter, as an earlier implementation did.
 
 Car Circle (40-dim observation, 2-dim action): batches of 1000 transitions sampled with the policy (advantages are
 random numbers: the cost of the graph does not depend on their values), float64, one thread, one inner CPO step
-(Euclidean, delta = 0.01, both constraints active), post-adaptation reward surrogate on a second batch.
+(Euclidean, delta = 0.01, both constraints active: `both_active_c`), post-adaptation reward surrogate on a second batch.
 
 exact     metacpo.meta.post_adaptation: adapt with create_graph, then one backward pass (reward meta-gradient)
 fisher    the same with a Fisher-metric inner step (mean KL <= 0.01 over the batch's states, damping 0.1; its two
@@ -32,6 +32,15 @@ def sampled_batch(sampler, policy, seed: int, gen) -> tuple[Batch, torch.Tensor,
     return batch, torch.randn(T, generator=gen, dtype=torch.float64), torch.randn(T, generator=gen, dtype=torch.float64)
 
 
+def both_active_c(g, b, Hg, Hb) -> float:
+    """A constraint value c (cost 0, limit -c) for which the QP step is on the boundary, whatever g and b: halfway
+    between the c at which the reward step alone just becomes infeasible (-b.x of that step) and the largest c a step
+    can still satisfy (the trust region's reach, sqrt(2 delta b.H^-1 b)); Hg, Hb = H^-1 g, H^-1 b."""
+    reward_step_cost = (2 * DELTA / (g @ Hg)).sqrt() * (b @ Hg)
+    reach = (2 * DELTA * (b @ Hb)).sqrt()
+    return ((reach - reward_step_cost) / 2).item()
+
+
 def setup(sampler, hidden):
     gen = torch.Generator().manual_seed(0)
     torch.manual_seed(0)
@@ -39,13 +48,12 @@ def setup(sampler, hidden):
     theta = flat_params(policy)
     batch, adv_R, adv_C = sampled_batch(sampler, policy, 0, gen)
     post_batch, post_adv, _ = sampled_batch(sampler, policy, 1, gen)
-    _, b, _ = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, 0.0)(theta.clone().requires_grad_(), False)
-    limit = -0.3 * (2 * DELTA * b @ b).sqrt().item()  # c = 0.3 of the trust region's reach: both constraints active
-    task_gradients = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, limit)
+    g, b, _ = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, 0.0)(theta.clone().requires_grad_(), False)
+    task_gradients = surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, -both_active_c(g, b, g, b))
     objective = lambda phi: (surrogate(policy, phi, post_batch, post_adv),) * 2
     metric = lambda params, create_graph: sampled_fisher_metric(policy, batch.obs, params, create_graph=create_graph)
-    Hb = conjugate_gradient(metric(theta, False), b, max_iters=1000).x
-    fisher_limit = -0.3 * (2 * DELTA * b @ Hb).sqrt().item()  # the same, in the Fisher metric
+    Hg, Hb = (conjugate_gradient(metric(theta, False), v, max_iters=1000).x for v in (g, b))
+    fisher_limit = -both_active_c(g, b, Hg, Hb)  # the same, in the Fisher metric
     fisher_task = MetaTask([surrogate_task_gradients(policy, batch, adv_R, adv_C, 0.0, fisher_limit)], objective, [metric])
     return policy, theta, task_gradients, objective, fisher_task
 
@@ -53,7 +61,7 @@ def setup(sampler, hidden):
 def exact_seconds(theta, task: MetaTask, metric_name: str) -> float:
     start = time.perf_counter()
     out = post_adaptation(theta, task, InnerLoop(delta=DELTA, metric_name=metric_name, cg_iters=1000))
-    assert out.adaptation.steps[0].case.item() == 1
+    assert out.adaptation.steps[0].case.item() == 1, out.adaptation.steps[0].case
     return time.perf_counter() - start
 
 

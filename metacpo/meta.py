@@ -55,11 +55,11 @@ class InnerLoop:
         check_count("cg_iters", self.cg_iters, 1)
 
 # %% ../nbs/04_meta.ipynb #8e4ee328
-def policy_step(g, b, c, delta: float, constrained: bool, metric=None, *, cg_iters: int = 10) -> CPOStep:
-    "A CPO step (constrained) or a trust-region step (not: the QP with b = 0, c = -1), Euclidean or in `metric`."
+def policy_step(g, b, c, delta: float, constrained: bool, metric=None, *, cg_iters: int = 10, solve_metric=None) -> CPOStep:
+    "A CPO step (constrained) or a trust-region step (not: the QP with b = 0, c = -1), Euclidean or in `metric` (`solve_metric`: see solve_cpo_qp)."
     if not constrained:
         b, c = torch.zeros_like(b), -torch.ones_like(c)
-    return solve_cpo_qp(g, b, c, delta, metric=metric, cg_iters=cg_iters)
+    return solve_cpo_qp(g, b, c, delta, metric=metric, cg_iters=cg_iters, solve_metric=solve_metric)
 
 # %% ../nbs/04_meta.ipynb #b97cb525
 @dataclass
@@ -82,8 +82,12 @@ def adapt(theta: torch.Tensor, task: MetaTask, inner: InnerLoop, *, differentiab
     path, steps = [theta], []
     for j, task_gradients in enumerate(task.step_gradients):
         g, b, c = task_gradients(path[-1], differentiable)
-        metric = task.step_metrics[j](path[-1], differentiable) if inner.metric_name == "fisher" else None
-        step = policy_step(g, b, c, inner.delta, inner.constrained, metric, cg_iters=inner.cg_iters)
+        metric = solve_metric = None
+        if inner.metric_name == "fisher":
+            metric = task.step_metrics[j](path[-1], differentiable)
+            # the solves' many products need no graph: only the two products that carry H's dependence do
+            solve_metric = task.step_metrics[j](path[-1].detach(), False) if differentiable else metric
+        step = policy_step(g, b, c, inner.delta, inner.constrained, metric, cg_iters=inner.cg_iters, solve_metric=solve_metric)
         path.append(path[-1] + (step.x if differentiable else step.x.detach()))
         steps.append(step)
     return Adaptation(path, steps)

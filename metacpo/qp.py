@@ -134,9 +134,10 @@ class _ImplicitSolve(torch.autograd.Function):
             a = _converged(conjugate_gradient(ctx.metric, grad, max_iters=ctx.cg_iters, tol=CG_TOL), ctx.cg_iters)
         return a, -a, None, None, None  # H is symmetric: the adjoint solve is the same solve
 
-def _fisher_step(g, b, c, delta, metric: Callable[[torch.Tensor], torch.Tensor], cg_iters: int) -> CPOStep:
-    "Closed-form step for H given as `metric`: v -> H v, with H^-1 g and H^-1 b by conjugate gradient (see above)."
-    fixed = lambda v: metric(v).detach()
+def _fisher_step(g, b, c, delta, metric: Callable[[torch.Tensor], torch.Tensor], cg_iters: int,
+                 solve_metric: Callable[[torch.Tensor], torch.Tensor] | None = None) -> CPOStep:
+    "Closed-form step for H given as `metric`: v -> H v, with H^-1 g and H^-1 b by conjugate gradient (see above); the solves use `solve_metric` (the same H without a graph) if given."
+    fixed = solve_metric or (lambda v: metric(v).detach())
     solves = [conjugate_gradient(fixed, v.detach(), max_iters=cg_iters, tol=CG_TOL) for v in (g, b)]
     if not torch.is_grad_enabled():
         return _step_from_solves(g, b, solves[0].x, solves[1].x, c, delta)
@@ -255,8 +256,9 @@ def _validated(g, b, c, delta):
     return g, b, c.expand(g.shape[:-1]), delta.expand(g.shape[:-1])
 
 def solve_cpo_qp(g, b, c, delta, metric: Callable[[torch.Tensor], torch.Tensor] | None = None, *,
-                 backend: str = "closed_form", cg_iters: int = 10, solver_args: dict | None = None) -> CPOStep:
-    "Solve max g.x s.t. c + b.x <= 0, x.Hx/2 <= delta (H = I, or `metric`: v -> Hv). Batched over g's leading dimension."
+                 backend: str = "closed_form", cg_iters: int = 10, solver_args: dict | None = None,
+                 solve_metric: Callable[[torch.Tensor], torch.Tensor] | None = None) -> CPOStep:
+    "Solve max g.x s.t. c + b.x <= 0, x.Hx/2 <= delta (H = I, or `metric`: v -> Hv; `solve_metric`: the same products without a graph, for the solves). Batched over g's leading dimension."
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     g, b, c, delta = _validated(g, b, c, delta)
@@ -265,7 +267,7 @@ def solve_cpo_qp(g, b, c, delta, metric: Callable[[torch.Tensor], torch.Tensor] 
             raise ValueError(f"backend {backend!r} supports only the Euclidean metric (metric=None)")
         if g.ndim != 1:
             raise ValueError(f"with a metric, g must be one vector (n,), got shape {tuple(g.shape)}")
-        return _in_own_units(lambda g, b, c, delta: _fisher_step(g, b, c, delta, metric, cg_iters), g, b, c, delta)
+        return _in_own_units(lambda g, b, c, delta: _fisher_step(g, b, c, delta, metric, cg_iters, solve_metric), g, b, c, delta)
     if solver_args is not None and backend != "cvxpylayers":
         raise ValueError("solver_args applies to the 'cvxpylayers' backend only")
     if backend == "cvxpylayers":

@@ -11,7 +11,7 @@ import numpy as np
 
 from .checks import check_choice, check_count
 from .compat import import_safety_gymnasium
-from .lean_step import LeanButtonRules, LeanObservation
+from .lean_step import LeanButtonRules, LeanObservation, LeanSimulation
 from .tasks import AGENTS, BUTTON_KEEPOUT, FAMILIES, HAZARD_KEEPOUT
 
 # the Python 3.11 work-around, before any of Safety-Gymnasium's modules is imported; and before gymnasium is, whose
@@ -154,7 +154,7 @@ class FastBuild:
         self.placements_conf.placements = None  # placements follow the parameters: rebuilt at the next reset
 
 # %% ../nbs/06b_sg_tasks.ipynb #1c1b1f20
-class Circle(FastBuild, LeanObservation, CircleLevel0):
+class Circle(FastBuild, LeanSimulation, LeanObservation, CircleLevel0):
     "Safety-Gymnasium's level-0 Circle with the radius and walls of a `metacpo.tasks.CircleTask`."
     def __init__(self, config, task):
         super().__init__(config=config)
@@ -167,7 +167,7 @@ class Circle(FastBuild, LeanObservation, CircleLevel0):
         self.sigwalls.locate_factor = task.wall_offset  # the cost's offset
         self.sigwalls.__post_init__()  # the walls' locations, from which their placements are made
 
-class Button(FastBuild, LeanObservation, LeanButtonRules, ButtonLevel0):
+class Button(FastBuild, LeanSimulation, LeanObservation, LeanButtonRules, ButtonLevel0):
     "Safety-Gymnasium's level-0 Button with the extent, counts and costs of a `metacpo.tasks.ButtonTask`."
     def __init__(self, config, task):
         super().__init__(config=config)
