@@ -391,6 +391,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'metacpo.surrogates.cost_surrogate': ('surrogates.html#cost_surrogate', 'metacpo/surrogates.py'),
                                     'metacpo.surrogates.episode_means': ('surrogates.html#episode_means', 'metacpo/surrogates.py'),
                                     'metacpo.surrogates.fit_critic': ('surrogates.html#fit_critic', 'metacpo/surrogates.py'),
+                                    'metacpo.surrogates.fit_critic_adam': ('surrogates.html#fit_critic_adam', 'metacpo/surrogates.py'),
                                     'metacpo.surrogates.log_probs_at': ('surrogates.html#log_probs_at', 'metacpo/surrogates.py'),
                                     'metacpo.surrogates.mean_kl': ('surrogates.html#mean_kl', 'metacpo/surrogates.py'),
                                     'metacpo.surrogates.sampled_fisher_metric': ( 'surrogates.html#sampled_fisher_metric',

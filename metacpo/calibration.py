@@ -45,12 +45,13 @@ VARIANTS = {
     "metacpo-episode-units": Variant(_OMNISAFE_SETTINGS["episode-units"], "c per episode against the per-step gradient, as OmniSafe"),
     "metacpo-kl-per-dim": Variant(_OMNISAFE_SETTINGS["kl-per-dim"], "OmniSafe's step size: KL 0.02 summed over 2 actions, 20 tries"),
     "metacpo-omnisafe-start": Variant(_OMNISAFE_SETTINGS["omnisafe-start"], "OmniSafe's initial action std (1) and observation clip (5)"),
+    "metacpo-critic-adam": Variant((("critic_fit", "adam"),), "OmniSafe's critic fits: 10 Adam epochs over minibatches of 128"),
     "metacpo-critic50": Variant((("critic_iters", 50),), "critics fitted by 50 L-BFGS iterations, not 10"),
     "metacpo-batch20000": Variant((("batch_steps", 10_000), ("iterations", CALIBRATION_STEPS // 20_000)),
                                   "updates of 20,000 steps, the same total"),
     "metacpo-pooled-margin": Variant((("cost_estimate_window", 5), ("cost_margin", 5.0)),
                                      "the presets' estimate: 5 updates pooled, aiming at d - 5 while over"),
-    "metacpo-omnisafe-like": Variant(sum(_OMNISAFE_SETTINGS.values(), ()), "every OmniSafe setting above at once"),
+    "metacpo-omnisafe-like": Variant(sum(_OMNISAFE_SETTINGS.values(), ()), "the four OmniSafe rows above at once"),
 }
 
 def variant_config(arm: str, seed: int) -> Config:

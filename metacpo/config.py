@@ -8,7 +8,7 @@ __all__ = ['ARMS', 'PRESETS', 'ADDED_FIELDS', 'Arm', 'Config', 'arm_config', 'co
 # %% ../nbs/09_config.ipynb #76549771
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from .checks import ALGORITHMS, INNER_METRICS, check_adaptation, check_choice, check_count, check_range
+from .checks import ALGORITHMS, CRITIC_FITS, INNER_METRICS, check_adaptation, check_choice, check_count, check_range
 from .tasks import AGENTS, FAMILIES, splits
 
 # %% ../nbs/09_config.ipynb #7b78d8e2
@@ -67,7 +67,8 @@ class Config:
     inner_cg_iters: int = _setting(200, "conjugate-gradient iterations of a fisher adaptation step's solves")
     backtrack_ratio: float = _setting(0.8, "the outer line search tries fractions 1, r, r^2, ... of the step")
     max_backtracks: int = _setting(10, "fractions the outer line search tries before it keeps the parameters")
-    critic_iters: int = _setting(10, "L-BFGS iterations of every critic fit")
+    critic_iters: int = _setting(10, "iterations of every critic fit: L-BFGS iterations, or Adam epochs (critic_fit)")
+    critic_fit: str = _setting("lbfgs", "how critics are fitted to a batch: lbfgs (critic_iters L-BFGS iterations, full batch) or adam (critic_iters epochs of Adam over minibatches, as OmniSafe 0.5.0; see metacpo.surrogates)")
     obs_clip: float = _setting(10.0, "normalized observations are clipped to [-obs_clip, obs_clip]")
     init_log_std: float = _setting(-0.5, "the policy's initial log standard deviation of actions")
     arms: tuple[str, ...] = _setting(("meta-cpo", "maml-trpo", "cpo", "trpo"), "what a comparison runs (see metacpo.config.ARMS)")
@@ -80,6 +81,7 @@ class Config:
         check_choice("train_split", self.train_split, tuple(s for s in splits(self.family) if s != "test"))
         check_choice("inner_metric", self.inner_metric, INNER_METRICS)
         check_choice("constraint_units", self.constraint_units, ("step", "episode"))
+        check_choice("critic_fit", self.critic_fit, CRITIC_FITS)
         check_adaptation(self.adaptation, self.adaptation_confidence)
         if self.test_steps is not None:
             check_count("test_steps", self.test_steps, 0)
@@ -154,7 +156,7 @@ def config_differences(a: Config, b: Config) -> list[str]:
             if getattr(a, f.name) != getattr(b, f.name)]
 
 # fields added after runs were recorded, with the value every run recorded before them ran with
-ADDED_FIELDS = {"adaptation": "batch", "adaptation_confidence": 0.9, "constraint_units": "step"}
+ADDED_FIELDS = {"adaptation": "batch", "adaptation_confidence": 0.9, "constraint_units": "step", "critic_fit": "lbfgs"}
 
 def config_from_dict(values: dict) -> Config:
     "A Config from a complete dict such as `asdict(config)` or its JSON (lists become tuples); unknown or missing keys are named."

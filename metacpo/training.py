@@ -164,8 +164,9 @@ def run_phases(sampler: Sampler, learners: list[Learner], tasks: list, keys: lis
         requests = [Request(task, plan.n_steps, seed_of(*key, j), path[-1]) for task, key, path in zip(tasks, keys, out.params)]
         batches, seconds = sample_phase(sampler, policy, normalizer, requests)
         out.seconds += seconds
-        for learner, record, batch in zip(learners, out.batches, batches):
-            record.append(task_batch(batch, learner.reward_critic, learner.cost_critic, cfg.gamma, cfg.lam, cfg.critic_iters))
+        for learner, record, batch, key in zip(learners, out.batches, batches, keys):
+            record.append(task_batch(batch, learner.reward_critic, learner.cost_critic, cfg.gamma, cfg.lam, cfg.critic_iters,
+                                     cfg.critic_fit, seed=seed_of(*key, j, 1)))
         if j < plan.n_adapt:
             for path, record in zip(out.params, out.batches):
                 path.append(inner_step(policy, path[-1], record, cfg, plan.inner))
