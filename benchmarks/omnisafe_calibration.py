@@ -25,11 +25,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from metacpo.calibration import (CALIBRATION, CALIBRATION_STEPS, OMNISAFE_ARM, VARIANTS, calibration_table, plot_calibration,
-                                 run_curve, summary_rows, train_variant, write_summary)
+from metacpo.calibration import (CALIBRATION, CALIBRATION_ARMS, CALIBRATION_STEPS, OMNISAFE_ARM, calibration_report,
+                                 run_curve, train_variant)
 
 HERE = Path(__file__).resolve().parent
-ARMS = [OMNISAFE_ARM, *VARIANTS]
 
 
 def run_omnisafe(seed: int, out: Path) -> None:
@@ -41,20 +40,9 @@ def run_omnisafe(seed: int, out: Path) -> None:
                     str(CALIBRATION.cost_limit), str(out)], check=True, stdout=subprocess.DEVNULL)
 
 
-def report(out: Path, seeds: int) -> str:
-    "Write summary.csv, table.md and curves.png of the finished runs under `out`; return the table."
-    rows = summary_rows(out, ARMS, seeds)
-    write_summary(rows, out / "summary.csv")
-    table = (f"Point Circle1, {CALIBRATION_STEPS:,} steps in updates of 2,000, cost limit {CALIBRATION.cost_limit:g}, "
-             f"finished runs of seeds 0-{seeds - 1}; end = the last 10% of updates\n\n" + calibration_table(rows))
-    (out / "table.md").write_text(table + "\n")
-    plot_calibration(out, ARMS, seeds, out / "curves.png")
-    return table
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--arms", nargs="+", default=ARMS, choices=ARMS)
+    parser.add_argument("--arms", nargs="+", default=CALIBRATION_ARMS, choices=CALIBRATION_ARMS)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path("results/calibration"))
     parser.add_argument("--report", action="store_true", help="only write the summary, table and curves of finished runs")
@@ -70,7 +58,7 @@ def main() -> None:
                 run_omnisafe(seed, args.out / f"{arm}-seed{seed}.csv")
             else:
                 train_variant(arm, seed, args.out)
-    print(report(args.out, args.seeds))
+    print(calibration_report(args.out, args.seeds))
 
 
 if __name__ == "__main__":
