@@ -53,6 +53,8 @@ VARIANTS = {
     "metacpo-pooled-margin": Variant((("cost_estimate_window", 5), ("cost_margin", 5.0)),
                                      "the presets' estimate: 5 updates pooled, aiming at d - 5 while over"),
     "metacpo-omnisafe-like": Variant(sum(_OMNISAFE_SETTINGS.values(), ()), "the four OmniSafe rows above at once"),
+    "metacpo-omnisafe-constraint": Variant(_OMNISAFE_SETTINGS["window13"] + _OMNISAFE_SETTINGS["episode-units"],
+                                           "OmniSafe's constraint value: its cost estimate and its units"),
 }
 
 def variant_config(arm: str, seed: int) -> Config:
