@@ -1,0 +1,38 @@
+"""Meta-training that holds the limit: Meta-CPO and multi-task CPO on Car Circle and Point Button with the settings the
+calibration adopted (presets car-circle-limit, point-button-limit; nb 11d_calibration), the experiments' budget.
+
+    .venv/bin/python benchmarks/limit_training.py                          # every run: 2 families x 2 arms x 5 seeds
+    .venv/bin/python benchmarks/limit_training.py --families car-circle --arms cpo --seeds 2
+    .venv/bin/python benchmarks/limit_training.py --report                 # only the table and curves of finished runs
+
+Each run trains in OUT/FAMILY-ARM-seedS (train.csv, run.json, checkpoint.pt; a stopped run continues where it
+stopped). Then, from every finished run: OUT/summary.csv (a row per run: the mean post-adaptation reward and cost of
+its last 10 iterations), OUT/table.md (per family and arm, against the target: mean cost over seeds <= 12) and
+OUT/training-FAMILY.png (the training curves with the limit). A run takes 15 to 45 minutes of one core. Two
+processes may share the work if their --families or --arms differ.
+"""
+import argparse
+from pathlib import Path
+
+from metacpo.calibration import LIMIT_ARMS, LIMIT_FAMILIES, limit_report, limit_run_dir, train_limit_run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--families", nargs="+", default=list(LIMIT_FAMILIES), choices=LIMIT_FAMILIES)
+    parser.add_argument("--arms", nargs="+", default=list(LIMIT_ARMS), choices=LIMIT_ARMS)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=Path("results/limit-training"))
+    parser.add_argument("--report", action="store_true", help="only write the table and curves of finished runs")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for family in [] if args.report else args.families:
+        for arm in args.arms:
+            for seed in range(args.seeds):
+                print(f"{family} {arm} seed {seed} ({limit_run_dir(args.out, family, arm, seed)}) ...", flush=True)
+                train_limit_run(family, arm, seed, args.out)
+    print(limit_report(args.out, args.seeds))
+
+
+if __name__ == "__main__":
+    main()
