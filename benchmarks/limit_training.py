@@ -26,11 +26,10 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="only write the table and curves of finished runs")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for family in [] if args.report else args.families:
-        for arm in args.arms:
-            for seed in range(args.seeds):
-                print(f"{family} {arm} seed {seed} ({limit_run_dir(args.out, family, arm, seed)}) ...", flush=True)
-                train_limit_run(family, arm, seed, args.out)
+    runs = [(family, arm, seed) for seed in range(args.seeds) for family in args.families for arm in args.arms]
+    for family, arm, seed in [] if args.report else runs:  # seed by seed, so that a stopped batch leaves whole seeds
+        print(f"{family} {arm} seed {seed} ({limit_run_dir(args.out, family, arm, seed)}) ...", flush=True)
+        train_limit_run(family, arm, seed, args.out)
     print(limit_report(args.out, args.seeds))
 
 
