@@ -11,21 +11,14 @@ its last 10 iterations), OUT/table.md (per family and arm, against the target: m
 OUT/training-FAMILY.png (the training curves with the limit). A run takes 15 to 45 minutes of one core. Two
 processes may share the work if their --families or --arms differ.
 """
-import argparse
 from pathlib import Path
 
 from metacpo.calibration import LIMIT_ARMS, LIMIT_FAMILIES, limit_report, limit_run_dir, train_limit_run
+from run_batch import batch_arguments
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--families", nargs="+", default=list(LIMIT_FAMILIES), choices=LIMIT_FAMILIES)
-    parser.add_argument("--arms", nargs="+", default=list(LIMIT_ARMS), choices=LIMIT_ARMS)
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=Path("results/limit-training"))
-    parser.add_argument("--report", action="store_true", help="only write the table and curves of finished runs")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    args = batch_arguments(__doc__, LIMIT_ARMS, Path("results/limit-training"), families=LIMIT_FAMILIES)
     runs = [(family, arm, seed) for seed in range(args.seeds) for family in args.families for arm in args.arms]
     for family, arm, seed in [] if args.report else runs:  # seed by seed, so that a stopped batch leaves whole seeds
         print(f"{family} {arm} seed {seed} ({limit_run_dir(args.out, family, arm, seed)}) ...", flush=True)

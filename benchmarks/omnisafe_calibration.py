@@ -20,13 +20,13 @@ recovery steps, steps per second) and OUT/curves.png. Time per run on an idle co
 of it in its resets, even reusing the compiled model; as shipped, 5x that), metacpo about 5. Two processes may
 share the work if their --arms differ (a run directory is held by one process at a time).
 """
-import argparse
 import subprocess
 import sys
 from pathlib import Path
 
 from metacpo.calibration import (CALIBRATION, CALIBRATION_ARMS, CALIBRATION_STEPS, OMNISAFE_ARM, calibration_report,
                                  run_curve, train_variant)
+from run_batch import batch_arguments
 
 HERE = Path(__file__).resolve().parent
 
@@ -41,13 +41,7 @@ def run_omnisafe(seed: int, out: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--arms", nargs="+", default=CALIBRATION_ARMS, choices=CALIBRATION_ARMS)
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=Path("results/calibration"))
-    parser.add_argument("--report", action="store_true", help="only write the summary, table and curves of finished runs")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    args = batch_arguments(__doc__, CALIBRATION_ARMS, Path("results/calibration"))
     for arm in [] if args.report else args.arms:
         for seed in range(args.seeds):
             curve = run_curve(args.out, arm, seed)

@@ -3,9 +3,12 @@
 For the `demo` and `paper` presets on Car Circle and on Point Button, this script measures
   single   steps per second of one environment of the family in this process (random Gaussian actions like an
            untrained policy's, whole episodes, resets included): the rate one worker could reach at best
+  physics  steps per second of that environment's physics alone (10 mj_step + mj_forward of the same compiled model,
+           `env_speed.py`'s measure): the rate no environment step can beat
   sampling a meta-iteration's environment steps divided by the seconds its sampler calls took (Meta-CPO, iterations
            after the first, whose sampling also starts the workers and compiles their first models)
-and prints sampling / (workers x single): the share of the workers' stepping capacity a meta-iteration uses.
+and prints sampling / (workers x single), the share of the workers' stepping capacity a meta-iteration uses, and
+sampling / (workers x physics), the share of the physical limit.
 
     .venv/bin/python benchmarks/sampling_throughput.py [iterations]
 """
@@ -23,6 +26,7 @@ from metacpo.sg_tasks import make_env
 from metacpo.tasks import sample
 from metacpo.runs import train
 from metacpo.training import steps_per_iteration
+from env_speed import step_against_physics
 
 ITERATIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 SETTINGS = [(preset, family, agent) for preset in ("demo", "paper") for family, agent in (("circle", "Car"), ("button", "Point"))]
@@ -56,8 +60,11 @@ if __name__ == "__main__":
     torch.set_num_threads(1)
     workers = os.cpu_count()
     print(f"{workers} workers; Meta-CPO iterations 2 to {ITERATIONS + 1} of each preset")
-    print(f"{'preset':6s} {'task':13s} {'single env':>11s} {'iteration':>10s} {'iteration / (workers x single)':>31s} {'updating share':>15s}")
+    print(f"{'preset':6s} {'task':13s} {'single env':>11s} {'physics':>9s} {'iteration':>10s} "
+          f"{'iteration / (workers x single)':>31s} {'iteration / (workers x physics)':>32s} {'updating share':>15s}")
     for preset, family, agent in SETTINGS:
         single = single_env_rate(family, agent, PRESETS[preset].horizon)
+        physics = 1 / step_against_physics(sample(family, "train", 1, seed=0)[0], agent, steps=3000, seed=0)[1]
         rate, share = iteration_sampling_rate(preset, family, agent)
-        print(f"{preset:6s} {agent + ' ' + family:13s} {single:9.0f}/s {rate:8.0f}/s {rate / (workers * single):31.2f} {share:15.1%}")
+        print(f"{preset:6s} {agent + ' ' + family:13s} {single:9.0f}/s {physics:7.0f}/s {rate:8.0f}/s "
+              f"{rate / (workers * single):31.2f} {rate / (workers * physics):32.2f} {share:15.1%}")

@@ -5,11 +5,11 @@ steps, five seeds; what makes one hold its cost limit and the other not, one set
 
 # %% auto #0
 __all__ = ['CALIBRATION_STEPS', 'CALIBRATION', 'VARIANTS', 'OMNISAFE_ARM', 'SUMMARY_FIELDS', 'CALIBRATION_ARMS', 'LIMIT_FAMILIES',
-           'LIMIT_ARMS', 'LIMIT_TARGET', 'LIMIT_TAIL', 'Variant', 'variant_config', 'Update', 'metacpo_curve',
-           'omnisafe_curve', 'RunEnd', 'run_end', 'variant_run_dir', 'train_variant', 'run_curve', 'summary_rows',
-           'write_summary', 'read_summary', 'calibration_table', 'plot_calibration', 'calibration_report',
-           'limit_config', 'limit_run_dir', 'train_limit_run', 'limit_train_log', 'limit_ends', 'limit_table',
-           'limit_report']
+           'LIMIT_ARMS', 'LIMIT_TARGET', 'LIMIT_TAIL', 'LIMIT_TREND', 'Variant', 'variant_config', 'Update',
+           'metacpo_curve', 'omnisafe_curve', 'RunEnd', 'run_end', 'variant_run_dir', 'train_variant', 'run_curve',
+           'summary_rows', 'write_summary', 'read_summary', 'calibration_table', 'plot_calibration',
+           'calibration_report', 'limit_config', 'limit_run_dir', 'train_limit_run', 'limit_train_log', 'limit_run_end',
+           'limit_ends', 'limit_table', 'limit_report']
 
 # %% ../nbs/11d_calibration.ipynb #3a9aeff3
 import csv
@@ -73,7 +73,7 @@ class Update:
     cost: float
     seconds: float      # since the run started
     recovery: bool
-    update_seconds: float = math.nan  # of this update's computation alone (metacpo's logs; OmniSafe's do not split it)
+    update_seconds: float | None = None  # of this update's computation alone; None: not logged (OmniSafe's logs do not split it)
 
 def metacpo_curve(run_dir: Path) -> list[Update]:
     "The updates of a metacpo run, from its train.csv."
@@ -127,6 +127,10 @@ def run_curve(out_dir: Path, arm: str, seed: int) -> list[Update] | None:
 SUMMARY_FIELDS = ["arm", "seed", "env_steps", "end_reward", "end_cost", "end_within", "end_updates", "recovery_share", "steps_per_s",
                   "update_s"]
 
+def _mean_update_seconds(curve: list[Update]) -> float:
+    "The mean of the updates' computation seconds; NaN (the table's '-') where the log does not split them."
+    return math.nan if curve[0].update_seconds is None else float(np.mean([u.update_seconds for u in curve]))
+
 def summary_rows(out_dir: Path, arms: list[str], seeds: int, steps: int = CALIBRATION_STEPS,
                  cost_limit: float = CALIBRATION.cost_limit) -> list[dict]:
     "A row per finished run (all `steps` spent) of `arms` with seeds 0..seeds-1: its end and speed."
@@ -138,7 +142,7 @@ def summary_rows(out_dir: Path, arms: list[str], seeds: int, steps: int = CALIBR
                 end = run_end(curve, cost_limit)
                 rows.append(dict(arm=arm, seed=seed, **vars(end), recovery_share=float(np.mean([u.recovery for u in curve])),
                                  steps_per_s=curve[-1].env_steps / curve[-1].seconds,
-                                 update_s=float(np.mean([u.update_seconds for u in curve]))))
+                                 update_s=_mean_update_seconds(curve)))
     return rows
 
 def write_summary(rows: list[dict], path: Path) -> None:
@@ -222,6 +226,7 @@ def calibration_report(out_dir: Path, seeds: int = 5) -> str:
 LIMIT_FAMILIES = ("car-circle", "point-button")
 LIMIT_ARMS = ("meta-cpo", "cpo")
 LIMIT_TARGET, LIMIT_TAIL = 12.0, 10  # the mean over seeds of the last LIMIT_TAIL iterations' post-adaptation cost
+LIMIT_TREND = 30  # iterations whose least-squares slope says whether the cost has settled
 
 def limit_config(family: str, arm: str, seed: int) -> Config:
     "The config of a limit-training run: the family's preset with the adopted settings, one arm and seed."
@@ -253,16 +258,26 @@ def limit_train_log(out_dir: Path, family: str, seeds: int):
                     logs.append(log.assign(arm=arm, seed=seed))
     return pd.concat(logs, ignore_index=True) if logs else None
 
-def limit_ends(train_log) -> list[dict]:
-    "Per run: the mean post-adaptation reward and cost of its last LIMIT_TAIL iterations."
+def limit_run_end(log, cost_limit: float) -> dict:
+    """A run's end, from its post-adaptation training log: mean reward and cost of the last LIMIT_TAIL iterations, the
+    share of them within `cost_limit`, and the cost's trend, its least-squares slope over the last LIMIT_TREND
+    iterations per 10 iterations (near 0: settled)."""
+    log = log.sort_values("iteration")
+    tail, recent = log.tail(LIMIT_TAIL), log.tail(LIMIT_TREND)
+    return dict(reward=float(tail["reward_after"].mean()), cost=float(tail["cost_after"].mean()),
+                within=float((tail["cost_after"] <= cost_limit).mean()),
+                trend=float(10 * np.polyfit(recent["iteration"], recent["cost_after"], 1)[0]))
+
+def limit_ends(train_log, cost_limit: float) -> list[dict]:
+    "Per run, arm by arm and seed by seed: its end (`limit_run_end`)."
     runs = sorted(train_log.groupby(["arm", "seed"]), key=lambda run: (LIMIT_ARMS.index(run[0][0]), run[0][1]))
-    return [dict(arm=arm, seed=seed, **{name: float(log.sort_values("iteration")[f"{name}_after"].tail(LIMIT_TAIL).mean())
-                                        for name in ("reward", "cost")})
-            for (arm, seed), log in runs]
+    return [dict(arm=arm, seed=seed, **limit_run_end(log, cost_limit)) for (arm, seed), log in runs]
 
 def limit_table(ends: dict[str, list[dict]]) -> str:
-    "Per family and arm: seeds, end reward and cost (mean [95% interval]), every seed's cost, whether the mean meets LIMIT_TARGET."
-    lines = ["| family | arm | seeds | reward (last 10) | cost (last 10) | cost per seed | mean cost <= 12 |", "|---|---|---|---|---|---|---|"]
+    """Per family and arm: seeds, end reward and cost (mean [95% interval]), every seed's cost, whether the mean meets
+    LIMIT_TARGET, the share of end iterations within the limit and the cost's trend (mean [95% interval])."""
+    lines = ["| family | arm | seeds | reward (last 10) | cost (last 10) | cost per seed | mean cost <= 12 | within the limit "
+             "| cost trend per 10 iterations (last 30) |", "|---|---|---|---|---|---|---|---|---|"]
     for family, rows in ends.items():
         for arm in LIMIT_ARMS:
             own = [r for r in rows if r["arm"] == arm]
@@ -270,7 +285,8 @@ def limit_table(ends: dict[str, list[dict]]) -> str:
                 cost = np.mean([r["cost"] for r in own])
                 lines.append(f"| {family} | {arm} | {len(own)} | {_interval([r['reward'] for r in own], 2)} | "
                              f"{_interval([r['cost'] for r in own])} | " + " ".join(f"{r['cost']:.1f}" for r in sorted(own, key=lambda r: r['seed']))
-                             + f" | {'yes' if cost <= LIMIT_TARGET else 'no'} |")
+                             + f" | {'yes' if cost <= LIMIT_TARGET else 'no'} | {np.mean([r['within'] for r in own]):.0%} | "
+                             f"{_interval([r['trend'] for r in own])} |")
     return "\n".join(lines)
 
 # %% ../nbs/11d_calibration.ipynb #c13b3867
@@ -281,13 +297,14 @@ def limit_report(out_dir: Path, seeds: int = 5) -> str:
     for family in LIMIT_FAMILIES:
         log = limit_train_log(out_dir, family, seeds)
         if log is not None:
-            ends[family] = limit_ends(log)
+            ends[family] = limit_ends(log, PRESETS[f"{family}-limit"].cost_limit)
             plot_training(training_summary(log), replace(PRESETS[f"{family}-limit"], arms=LIMIT_ARMS), out_dir / f"training-{family}.png")
     with open(out_dir / "summary.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["family", "arm", "seed", "reward", "cost"])
+        writer = csv.DictWriter(f, fieldnames=["family", "arm", "seed", "reward", "cost", "within", "trend"])
         writer.writeheader()
         writer.writerows({"family": family, **row} for family, rows in ends.items() for row in rows)
     table = (f"Meta-training with the adopted settings, finished runs of seeds 0-{seeds - 1}: post-adaptation episode reward "
-             f"and cost over each run's last {LIMIT_TAIL} iterations, mean [95% Student-t interval over seeds]\n\n" + limit_table(ends))
+             f"and cost over each run's last {LIMIT_TAIL} iterations, mean [95% Student-t interval over seeds]; the share of "
+             f"those iterations within the limit; the cost's least-squares trend over the last {LIMIT_TREND}\n\n" + limit_table(ends))
     (out_dir / "table.md").write_text(table + "\n")
     return table
