@@ -23,7 +23,7 @@ def main() -> None:
     for family, arm, seed in [] if args.report else runs:  # seed by seed, so that a stopped batch leaves whole seeds
         print(f"{family} {arm} seed {seed} ({limit_run_dir(args.out, family, arm, seed)}) ...", flush=True)
         train_limit_run(family, arm, seed, args.out)
-    print(limit_report(args.out, args.seeds))
+    print(limit_report(args.out, args.seeds, experiments_dir=Path("results")))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ __all__ = ['CALIBRATION_STEPS', 'CALIBRATION', 'VARIANTS', 'OMNISAFE_ARM', 'SUMM
            'LIMIT_ARMS', 'LIMIT_TARGET', 'LIMIT_TAIL', 'LIMIT_TREND', 'Variant', 'variant_config', 'Update',
            'metacpo_curve', 'omnisafe_curve', 'RunEnd', 'run_end', 'variant_run_dir', 'train_variant', 'run_curve',
            'summary_rows', 'write_summary', 'read_summary', 'calibration_table', 'plot_calibration',
-           'calibration_report', 'limit_config', 'limit_run_dir', 'train_limit_run', 'limit_train_log', 'limit_run_end',
-           'limit_ends', 'limit_table', 'limit_report']
+           'calibration_report', 'limit_config', 'limit_run_dir', 'train_limit_run', 'finished_train_log',
+           'limit_train_log', 'experiment_train_log', 'limit_run_end', 'limit_ends', 'limit_table', 'limit_report']
 
 # %% ../nbs/11d_calibration.ipynb #3a9aeff3
 import csv
@@ -22,7 +22,7 @@ import numpy as np
 from .checks import check_choice
 from .config import ARMS, PRESETS, Config, arm_config
 from .runs import TRAIN_LOG
-from .stats import seed_interval
+from .stats import paired_interval, seed_interval
 
 # %% ../nbs/11d_calibration.ipynb #01b7bb7e
 CALIBRATION_STEPS = 1_000_000
@@ -245,18 +245,28 @@ def train_limit_run(family: str, arm: str, seed: int, out_dir: Path, workers: in
     return train(ARMS[arm].algorithm, cfg, limit_run_dir(out_dir, family, arm, seed), backend=Backend(workers=workers))
 
 # %% ../nbs/11d_calibration.ipynb #e4091a72
-def limit_train_log(out_dir: Path, family: str, seeds: int):
-    "The train.csv rows of the family's finished limit-training runs (all iterations spent), with their arm and seed."
+def finished_train_log(run_dirs: dict[tuple[str, int], Path], iterations: int):
+    "The train.csv rows of the runs in `run_dirs` ((arm, seed) -> run directory) that spent all `iterations`, with their arm and seed."
     import pandas as pd
     logs = []
-    for arm in LIMIT_ARMS:
-        for seed in range(seeds):
-            path = limit_run_dir(out_dir, family, arm, seed) / TRAIN_LOG
-            if path.exists():
-                log = pd.read_csv(path)
-                if len(log) >= limit_config(family, arm, seed).iterations:
-                    logs.append(log.assign(arm=arm, seed=seed))
+    for (arm, seed), run_dir in run_dirs.items():
+        path = Path(run_dir) / TRAIN_LOG
+        if path.exists():
+            log = pd.read_csv(path)
+            if len(log) >= iterations:
+                logs.append(log.assign(arm=arm, seed=seed))
     return pd.concat(logs, ignore_index=True) if logs else None
+
+def limit_train_log(out_dir: Path, family: str, seeds: int):
+    "The family's finished limit-training runs (`finished_train_log`)."
+    return finished_train_log({(arm, seed): limit_run_dir(out_dir, family, arm, seed) for arm in LIMIT_ARMS for seed in range(seeds)},
+                              PRESETS[f"{family}-limit"].iterations)
+
+def experiment_train_log(experiment_dir: Path, family: str, seeds: int):
+    """The same arms and seeds in the family's finished experiment (run directories ARM-seedS of `--preset FAMILY`):
+    runs that differ from the limit-training ones in the constraint settings alone, so they pair seed by seed."""
+    return finished_train_log({(arm, seed): Path(experiment_dir) / f"{arm}-seed{seed}" for arm in LIMIT_ARMS for seed in range(seeds)},
+                              PRESETS[family].iterations)
 
 def limit_run_end(log, cost_limit: float) -> dict:
     """A run's end, from its post-adaptation training log: mean reward and cost of the last LIMIT_TAIL iterations, the
@@ -273,11 +283,25 @@ def limit_ends(train_log, cost_limit: float) -> list[dict]:
     runs = sorted(train_log.groupby(["arm", "seed"]), key=lambda run: (LIMIT_ARMS.index(run[0][0]), run[0][1]))
     return [dict(arm=arm, seed=seed, **limit_run_end(log, cost_limit)) for (arm, seed), log in runs]
 
-def limit_table(ends: dict[str, list[dict]]) -> str:
+def _against_experiment(own: list[dict], before: list[dict]) -> str:
+    "The experiment's end cost over the seeds both have, and the paired difference adopted - experiment."
+    costs = {r["seed"]: r["cost"] for r in before}
+    seeds = [r["seed"] for r in own if r["seed"] in costs]
+    if not seeds:
+        return "- | -"
+    ours = [r["cost"] for r in own if r["seed"] in costs]
+    d = paired_interval(ours, [costs[s] for s in seeds])
+    difference = f"{d.mean:+.1f}" + ("" if math.isnan(d.low) else f" [{d.low:+.1f}, {d.high:+.1f}]")
+    return f"{_interval([costs[s] for s in seeds])} | {difference}"
+
+def limit_table(ends: dict[str, list[dict]], before: dict[str, list[dict]] | None = None) -> str:
     """Per family and arm: seeds, end reward and cost (mean [95% interval]), every seed's cost, whether the mean meets
-    LIMIT_TARGET, the share of end iterations within the limit and the cost's trend (mean [95% interval])."""
+    LIMIT_TARGET, the share of end iterations within the limit, the cost's trend (mean [95% interval]), and against
+    `before` (the experiment's ends of the same arms, by family): its end cost on the same seeds and the paired difference."""
+    before = before or {}
     lines = ["| family | arm | seeds | reward (last 10) | cost (last 10) | cost per seed | mean cost <= 12 | within the limit "
-             "| cost trend per 10 iterations (last 30) |", "|---|---|---|---|---|---|---|---|---|"]
+             "| cost trend per 10 iterations (last 30) | experiment preset's cost, same seeds | cost difference, paired |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for family, rows in ends.items():
         for arm in LIMIT_ARMS:
             own = [r for r in rows if r["arm"] == arm]
@@ -286,25 +310,32 @@ def limit_table(ends: dict[str, list[dict]]) -> str:
                 lines.append(f"| {family} | {arm} | {len(own)} | {_interval([r['reward'] for r in own], 2)} | "
                              f"{_interval([r['cost'] for r in own])} | " + " ".join(f"{r['cost']:.1f}" for r in sorted(own, key=lambda r: r['seed']))
                              + f" | {'yes' if cost <= LIMIT_TARGET else 'no'} | {np.mean([r['within'] for r in own]):.0%} | "
-                             f"{_interval([r['trend'] for r in own])} |")
+                             f"{_interval([r['trend'] for r in own])} | "
+                             f"{_against_experiment(own, [r for r in before.get(family, []) if r['arm'] == arm])} |")
     return "\n".join(lines)
 
 # %% ../nbs/11d_calibration.ipynb #c13b3867
-def limit_report(out_dir: Path, seeds: int = 5) -> str:
-    "Write summary.csv, table.md and training-FAMILY.png of the finished limit-training runs under `out_dir`; return the table."
+def limit_report(out_dir: Path, seeds: int = 5, experiments_dir: Path | None = None) -> str:
+    """Write summary.csv, table.md and training-FAMILY.png of the finished limit-training runs under `out_dir`; return
+    the table. With `experiments_dir` (holding the experiments' folders, FAMILY/ARM-seedS), the table also sets each
+    arm against the experiment's runs of the same seeds."""
     from metacpo.report import plot_training, training_summary
-    out_dir, ends = Path(out_dir), {}
+    out_dir, ends, before = Path(out_dir), {}, {}
     for family in LIMIT_FAMILIES:
         log = limit_train_log(out_dir, family, seeds)
         if log is not None:
             ends[family] = limit_ends(log, PRESETS[f"{family}-limit"].cost_limit)
             plot_training(training_summary(log), replace(PRESETS[f"{family}-limit"], arms=LIMIT_ARMS), out_dir / f"training-{family}.png")
+        experiment = experiment_train_log(Path(experiments_dir) / family, family, seeds) if experiments_dir else None
+        if experiment is not None:
+            before[family] = limit_ends(experiment, PRESETS[family].cost_limit)
     with open(out_dir / "summary.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["family", "arm", "seed", "reward", "cost", "within", "trend"])
         writer.writeheader()
         writer.writerows({"family": family, **row} for family, rows in ends.items() for row in rows)
     table = (f"Meta-training with the adopted settings, finished runs of seeds 0-{seeds - 1}: post-adaptation episode reward "
              f"and cost over each run's last {LIMIT_TAIL} iterations, mean [95% Student-t interval over seeds]; the share of "
-             f"those iterations within the limit; the cost's least-squares trend over the last {LIMIT_TREND}\n\n" + limit_table(ends))
+             f"those iterations within the limit; the cost's least-squares trend over the last {LIMIT_TREND}; the same "
+             f"arms and seeds trained with the experiment's preset, and the paired difference\n\n" + limit_table(ends, before))
     (out_dir / "table.md").write_text(table + "\n")
     return table
