@@ -25,6 +25,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                      'metacpo.calibration.limit_config': ('calibration.html#limit_config', 'metacpo/calibration.py'),
                                      'metacpo.calibration.limit_ends': ('calibration.html#limit_ends', 'metacpo/calibration.py'),
                                      'metacpo.calibration.limit_report': ('calibration.html#limit_report', 'metacpo/calibration.py'),
+                                     'metacpo.calibration.limit_results': ('calibration.html#limit_results', 'metacpo/calibration.py'),
                                      'metacpo.calibration.limit_run_dir': ('calibration.html#limit_run_dir', 'metacpo/calibration.py'),
                                      'metacpo.calibration.limit_run_end': ('calibration.html#limit_run_end', 'metacpo/calibration.py'),
                                      'metacpo.calibration.limit_table': ('calibration.html#limit_table', 'metacpo/calibration.py'),

@@ -9,7 +9,8 @@ __all__ = ['CALIBRATION_STEPS', 'CALIBRATION', 'VARIANTS', 'OMNISAFE_ARM', 'SUMM
            'metacpo_curve', 'omnisafe_curve', 'RunEnd', 'run_end', 'variant_run_dir', 'train_variant', 'run_curve',
            'summary_rows', 'write_summary', 'read_summary', 'calibration_table', 'plot_calibration',
            'calibration_report', 'limit_config', 'limit_run_dir', 'train_limit_run', 'finished_train_log',
-           'limit_train_log', 'experiment_train_log', 'limit_run_end', 'limit_ends', 'limit_table', 'limit_report']
+           'limit_train_log', 'experiment_train_log', 'limit_run_end', 'limit_ends', 'limit_table', 'limit_results',
+           'limit_report']
 
 # %% ../nbs/11d_calibration.ipynb #3a9aeff3
 import csv
@@ -315,20 +316,27 @@ def limit_table(ends: dict[str, list[dict]], before: dict[str, list[dict]] | Non
     return "\n".join(lines)
 
 # %% ../nbs/11d_calibration.ipynb #c13b3867
-def limit_report(out_dir: Path, seeds: int = 5, experiments_dir: Path | None = None) -> str:
-    """Write summary.csv, table.md and training-FAMILY.png of the finished limit-training runs under `out_dir`; return
-    the table. With `experiments_dir` (holding the experiments' folders, FAMILY/ARM-seedS), the table also sets each
-    arm against the experiment's runs of the same seeds."""
-    from metacpo.report import plot_training, training_summary
-    out_dir, ends, before = Path(out_dir), {}, {}
+def limit_results(out_dir: Path, seeds: int = 5, experiments_dir: Path | None = None) -> tuple[dict, dict]:
+    """The ends of the finished limit-training runs under `out_dir` by family, and with `experiments_dir` (holding the
+    experiments' folders, FAMILY/ARM-seedS) those of the experiment's runs of the same arms and seeds."""
+    ends, before = {}, {}
     for family in LIMIT_FAMILIES:
         log = limit_train_log(out_dir, family, seeds)
         if log is not None:
             ends[family] = limit_ends(log, PRESETS[f"{family}-limit"].cost_limit)
-            plot_training(training_summary(log), replace(PRESETS[f"{family}-limit"], arms=LIMIT_ARMS), out_dir / f"training-{family}.png")
         experiment = experiment_train_log(Path(experiments_dir) / family, family, seeds) if experiments_dir else None
         if experiment is not None:
             before[family] = limit_ends(experiment, PRESETS[family].cost_limit)
+    return ends, before
+
+def limit_report(out_dir: Path, seeds: int = 5, experiments_dir: Path | None = None) -> str:
+    "Write summary.csv, table.md (`limit_table` of `limit_results`) and training-FAMILY.png under `out_dir`; return the table."
+    from metacpo.report import plot_training, training_summary
+    out_dir = Path(out_dir)
+    ends, before = limit_results(out_dir, seeds, experiments_dir)
+    for family in ends:
+        plot_training(training_summary(limit_train_log(out_dir, family, seeds)), replace(PRESETS[f"{family}-limit"], arms=LIMIT_ARMS),
+                      out_dir / f"training-{family}.png")
     with open(out_dir / "summary.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["family", "arm", "seed", "reward", "cost", "within", "trend"])
         writer.writeheader()
