@@ -26,7 +26,7 @@ from pathlib import Path
 
 from metacpo.calibration import (CALIBRATION, CALIBRATION_ARMS, CALIBRATION_STEPS, OMNISAFE_ARM, calibration_report,
                                  run_curve, train_variant)
-from run_batch import batch_arguments
+from batch_arguments import batch_parser, parse_batch
 
 HERE = Path(__file__).resolve().parent
 
@@ -41,7 +41,7 @@ def run_omnisafe(seed: int, out: Path) -> None:
 
 
 def main() -> None:
-    args = batch_arguments(__doc__, CALIBRATION_ARMS, Path("results/calibration"))
+    args = parse_batch(batch_parser(__doc__, tuple(CALIBRATION_ARMS), Path("results/calibration")))
     for arm in [] if args.report else args.arms:
         for seed in range(args.seeds):
             curve = run_curve(args.out, arm, seed)

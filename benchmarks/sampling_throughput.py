@@ -26,7 +26,7 @@ from metacpo.sg_tasks import make_env
 from metacpo.tasks import sample
 from metacpo.runs import train
 from metacpo.training import steps_per_iteration
-from env_speed import step_against_physics
+from env_speed import ACTION_STD, step_against_physics
 
 ITERATIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 SETTINGS = [(preset, family, agent) for preset in ("demo", "paper") for family, agent in (("circle", "Car"), ("button", "Point"))]
@@ -35,7 +35,7 @@ SETTINGS = [(preset, family, agent) for preset in ("demo", "paper") for family, 
 def single_env_rate(family: str, agent: str, horizon: int, episodes: int = 4) -> float:
     "Steps per second of one environment of a train task, whole episodes of random Gaussian actions with their resets."
     env = make_env(sample(family, "train", 1, seed=0)[0], agent, horizon)
-    rng, std = np.random.default_rng(0), np.exp(-0.5)  # an untrained policy's spread
+    rng, std = np.random.default_rng(0), ACTION_STD  # an untrained policy's spread
     env.reset(seed=0)  # the build is not part of an episode
     start = time.perf_counter()
     for episode in range(episodes):

@@ -5,12 +5,12 @@ steps, five seeds; what makes one hold its cost limit and the other not, one set
 
 # %% auto #0
 __all__ = ['CALIBRATION_STEPS', 'CALIBRATION', 'VARIANTS', 'OMNISAFE_ARM', 'SUMMARY_FIELDS', 'CALIBRATION_ARMS', 'LIMIT_FAMILIES',
-           'LIMIT_ARMS', 'LIMIT_TARGET', 'LIMIT_TAIL', 'LIMIT_TREND', 'Variant', 'variant_config', 'Update',
-           'metacpo_curve', 'omnisafe_curve', 'RunEnd', 'run_end', 'variant_run_dir', 'train_variant', 'run_curve',
-           'summary_rows', 'write_summary', 'read_summary', 'calibration_table', 'plot_calibration',
-           'calibration_report', 'limit_config', 'limit_run_dir', 'train_limit_run', 'finished_train_log',
-           'limit_train_log', 'experiment_train_log', 'limit_run_end', 'limit_ends', 'limit_table', 'limit_results',
-           'limit_report']
+           'LIMIT_ARMS', 'LIMIT_TARGET', 'LIMIT_TAIL', 'LIMIT_TREND', 'TREND_UNIT', 'PAIRED_DIFFERENCES', 'Variant',
+           'variant_config', 'Update', 'metacpo_curve', 'omnisafe_curve', 'RunEnd', 'run_end', 'variant_run_dir',
+           'train_variant', 'run_curve', 'summary_rows', 'write_summary', 'read_summary', 'calibration_table',
+           'plot_calibration', 'calibration_report', 'limit_config', 'limit_run_dir', 'train_limit_run',
+           'finished_train_log', 'limit_train_log', 'check_pairs_with_limit_run', 'experiment_train_log',
+           'limit_run_end', 'limit_ends', 'limit_table', 'LimitResults', 'limit_results', 'limit_report']
 
 # %% ../nbs/11d_calibration.ipynb #3a9aeff3
 import csv
@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from .checks import check_choice
-from .config import ARMS, PRESETS, Config, arm_config
-from .runs import TRAIN_LOG
-from .stats import paired_interval, seed_interval
+from .config import ADOPTED_CONSTRAINT, ARMS, PRESETS, Config, arm_config, config_differences
+from .runs import RUN_FILE, TRAIN_LOG, read_run_file, run_dir_of
+from .stats import Interval, paired_interval, seed_interval
 
 # %% ../nbs/11d_calibration.ipynb #01b7bb7e
 CALIBRATION_STEPS = 1_000_000
@@ -159,9 +159,12 @@ def read_summary(path: Path) -> list[dict]:
         return [{k: v if k == "arm" else int(v) if k in counts else float(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 # %% ../nbs/11d_calibration.ipynb #0e732418
-def _interval(values: list[float], digits: int = 1) -> str:
-    i = seed_interval(values)
-    return f"{i.mean:.{digits}f}" + ("" if math.isnan(i.low) else f" [{i.low:.{digits}f}, {i.high:.{digits}f}]")
+def _format_interval(i: Interval, digits: int = 1, sign: str = "") -> str:
+    "'mean [low, high]', the mean alone where the bounds are NaN (one seed); `sign` '+' signs every number."
+    number = lambda x: f"{x:{sign}.{digits}f}"
+    return number(i.mean) + ("" if math.isnan(i.low) else f" [{number(i.low)}, {number(i.high)}]")
+
+def _interval(values: list[float], digits: int = 1) -> str: return _format_interval(seed_interval(values), digits)
 
 def _seconds(s: float) -> str: return "-" if math.isnan(s) else f"{s:.3f}"
 
@@ -227,7 +230,8 @@ def calibration_report(out_dir: Path, seeds: int = 5) -> str:
 LIMIT_FAMILIES = ("car-circle", "point-button")
 LIMIT_ARMS = ("meta-cpo", "cpo")
 LIMIT_TARGET, LIMIT_TAIL = 12.0, 10  # the mean over seeds of the last LIMIT_TAIL iterations' post-adaptation cost
-LIMIT_TREND = 30  # iterations whose least-squares slope says whether the cost has settled
+LIMIT_TREND, TREND_UNIT = 30, 10  # the cost's least-squares slope over the last LIMIT_TREND iterations, per TREND_UNIT iterations
+PAIRED_DIFFERENCES = {*ADOPTED_CONSTRAINT, "arms"}  # all a limit-training run may differ in from the experiment's run of its arm and seed
 
 def limit_config(family: str, arm: str, seed: int) -> Config:
     "The config of a limit-training run: the family's preset with the adopted settings, one arm and seed."
@@ -263,87 +267,108 @@ def limit_train_log(out_dir: Path, family: str, seeds: int):
     return finished_train_log({(arm, seed): limit_run_dir(out_dir, family, arm, seed) for arm in LIMIT_ARMS for seed in range(seeds)},
                               PRESETS[f"{family}-limit"].iterations)
 
+def check_pairs_with_limit_run(run_dir: Path, family: str, arm: str, seed: int) -> None:
+    "ValueError unless the run in `run_dir` has the config of the limit-training run of `family`, `arm`, `seed` but for PAIRED_DIFFERENCES."
+    recorded = read_run_file(run_dir)["config"]
+    other = [d for d in config_differences(recorded, limit_config(family, arm, seed)) if d.split(":")[0] not in PAIRED_DIFFERENCES]
+    if other:
+        raise ValueError(f"{run_dir} does not pair with the limit-training run of {family} {arm} seed {seed}: "
+                         f"it differs in {'; '.join(other)}")
+
 def experiment_train_log(experiment_dir: Path, family: str, seeds: int):
-    """The same arms and seeds in the family's finished experiment (run directories ARM-seedS of `--preset FAMILY`):
-    runs that differ from the limit-training ones in the constraint settings alone, so they pair seed by seed."""
-    return finished_train_log({(arm, seed): Path(experiment_dir) / f"{arm}-seed{seed}" for arm in LIMIT_ARMS for seed in range(seeds)},
-                              PRESETS[family].iterations)
+    """The same arms and seeds in the family's finished experiment (its run directories ARM-seedS): runs that differ
+    from the limit-training ones in the constraint settings alone (checked on their run files), so they pair seed by seed."""
+    run_dirs = {(arm, seed): run_dir_of(experiment_dir, arm, seed) for arm in LIMIT_ARMS for seed in range(seeds)}
+    for (arm, seed), run_dir in run_dirs.items():
+        if (run_dir / RUN_FILE).exists():
+            check_pairs_with_limit_run(run_dir, family, arm, seed)
+    return finished_train_log(run_dirs, PRESETS[family].iterations)
 
 def limit_run_end(log, cost_limit: float) -> dict:
     """A run's end, from its post-adaptation training log: mean reward and cost of the last LIMIT_TAIL iterations, the
     share of them within `cost_limit`, and the cost's trend, its least-squares slope over the last LIMIT_TREND
-    iterations per 10 iterations (near 0: settled)."""
+    iterations per TREND_UNIT iterations (near 0: settled)."""
     log = log.sort_values("iteration")
     tail, recent = log.tail(LIMIT_TAIL), log.tail(LIMIT_TREND)
     return dict(reward=float(tail["reward_after"].mean()), cost=float(tail["cost_after"].mean()),
                 within=float((tail["cost_after"] <= cost_limit).mean()),
-                trend=float(10 * np.polyfit(recent["iteration"], recent["cost_after"], 1)[0]))
+                trend=float(TREND_UNIT * np.polyfit(recent["iteration"], recent["cost_after"], 1)[0]))
 
 def limit_ends(train_log, cost_limit: float) -> list[dict]:
     "Per run, arm by arm and seed by seed: its end (`limit_run_end`)."
     runs = sorted(train_log.groupby(["arm", "seed"]), key=lambda run: (LIMIT_ARMS.index(run[0][0]), run[0][1]))
     return [dict(arm=arm, seed=seed, **limit_run_end(log, cost_limit)) for (arm, seed), log in runs]
 
-def _against_experiment(own: list[dict], before: list[dict]) -> str:
-    "The experiment's end cost over the seeds both have, and the paired difference adopted - experiment."
-    costs = {r["seed"]: r["cost"] for r in before}
-    seeds = [r["seed"] for r in own if r["seed"] in costs]
-    if not seeds:
-        return "- | -"
-    ours = [r["cost"] for r in own if r["seed"] in costs]
-    d = paired_interval(ours, [costs[s] for s in seeds])
-    difference = f"{d.mean:+.1f}" + ("" if math.isnan(d.low) else f" [{d.low:+.1f}, {d.high:+.1f}]")
-    return f"{_interval([costs[s] for s in seeds])} | {difference}"
+def _experiment_cells(ends: list[dict], experiment_ends: list[dict]) -> list[str]:
+    "Two table cells: the experiment's end cost over the seeds both have, and the paired difference (adopted - experiment) with their count."
+    experiment_cost = {r["seed"]: r["cost"] for r in experiment_ends}
+    pairs = [(r["cost"], experiment_cost[r["seed"]]) for r in ends if r["seed"] in experiment_cost]
+    if not pairs:
+        return ["-", "-"]
+    ours, theirs = zip(*pairs)
+    return [_interval(theirs), f"{_format_interval(paired_interval(ours, theirs), sign='+')} ({len(pairs)} seed{'s' if len(pairs) > 1 else ''})"]
 
-def limit_table(ends: dict[str, list[dict]], before: dict[str, list[dict]] | None = None) -> str:
+def _limit_row(family: str, arm: str, ends: list[dict], experiment_ends: list[dict]) -> str:
+    "One row of `limit_table`: one arm's finished runs of one family."
+    costs = [r["cost"] for r in sorted(ends, key=lambda r: r["seed"])]
+    cells = [family, arm, str(len(ends)), _interval([r["reward"] for r in ends], 2), _interval(costs),
+             " ".join(f"{c:.1f}" for c in costs), "yes" if np.mean(costs) <= LIMIT_TARGET else "no",
+             f"{np.mean([r['within'] for r in ends]):.0%}", _interval([r["trend"] for r in ends]),
+             *_experiment_cells(ends, experiment_ends)]
+    return "| " + " | ".join(cells) + " |"
+
+def limit_table(ends: dict[str, list[dict]], experiment_ends: dict[str, list[dict]] | None = None) -> str:
     """Per family and arm: seeds, end reward and cost (mean [95% interval]), every seed's cost, whether the mean meets
     LIMIT_TARGET, the share of end iterations within the limit, the cost's trend (mean [95% interval]), and against
-    `before` (the experiment's ends of the same arms, by family): its end cost on the same seeds and the paired difference."""
-    before = before or {}
-    lines = ["| family | arm | seeds | reward (last 10) | cost (last 10) | cost per seed | mean cost <= 12 | within the limit "
-             "| cost trend per 10 iterations (last 30) | experiment preset's cost, same seeds | cost difference, paired |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    `experiment_ends` (the experiment's runs of the same arms, by family): its end cost on the same seeds and the paired difference."""
+    experiment_ends = experiment_ends or {}
+    lines = [f"| family | arm | seeds | reward (last {LIMIT_TAIL}) | cost (last {LIMIT_TAIL}) | cost per seed | mean cost <= {LIMIT_TARGET:g} "
+             f"| within the limit | cost trend per {TREND_UNIT} iterations (last {LIMIT_TREND}) | experiment preset's cost, same seeds "
+             "| cost difference, paired |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for family, rows in ends.items():
         for arm in LIMIT_ARMS:
             own = [r for r in rows if r["arm"] == arm]
             if own:
-                cost = np.mean([r["cost"] for r in own])
-                lines.append(f"| {family} | {arm} | {len(own)} | {_interval([r['reward'] for r in own], 2)} | "
-                             f"{_interval([r['cost'] for r in own])} | " + " ".join(f"{r['cost']:.1f}" for r in sorted(own, key=lambda r: r['seed']))
-                             + f" | {'yes' if cost <= LIMIT_TARGET else 'no'} | {np.mean([r['within'] for r in own]):.0%} | "
-                             f"{_interval([r['trend'] for r in own])} | "
-                             f"{_against_experiment(own, [r for r in before.get(family, []) if r['arm'] == arm])} |")
+                lines.append(_limit_row(family, arm, own, [r for r in experiment_ends.get(family, []) if r["arm"] == arm]))
     return "\n".join(lines)
 
 # %% ../nbs/11d_calibration.ipynb #c13b3867
-def limit_results(out_dir: Path, seeds: int = 5, experiments_dir: Path | None = None) -> tuple[dict, dict]:
-    """The ends of the finished limit-training runs under `out_dir` by family, and with `experiments_dir` (holding the
-    experiments' folders, FAMILY/ARM-seedS) those of the experiment's runs of the same arms and seeds."""
-    ends, before = {}, {}
+@dataclass(frozen=True)
+class LimitResults:
+    "The finished limit-training runs by family: their train logs and ends, and the ends of the experiment's runs of the same arms and seeds."
+    logs: dict
+    ends: dict[str, list[dict]]
+    experiment_ends: dict[str, list[dict]]
+
+def limit_results(out_dir: Path, seeds: int = 5, experiments_dir: Path | None = None) -> LimitResults:
+    """The finished limit-training runs under `out_dir`, and with `experiments_dir` (holding the experiments' folders,
+    FAMILY/ARM-seedS) the experiment's runs of the same arms and seeds."""
+    logs, experiment_ends = {}, {}
     for family in LIMIT_FAMILIES:
         log = limit_train_log(out_dir, family, seeds)
         if log is not None:
-            ends[family] = limit_ends(log, PRESETS[f"{family}-limit"].cost_limit)
+            logs[family] = log
         experiment = experiment_train_log(Path(experiments_dir) / family, family, seeds) if experiments_dir else None
         if experiment is not None:
-            before[family] = limit_ends(experiment, PRESETS[family].cost_limit)
-    return ends, before
+            experiment_ends[family] = limit_ends(experiment, PRESETS[family].cost_limit)
+    ends = {family: limit_ends(log, PRESETS[f"{family}-limit"].cost_limit) for family, log in logs.items()}
+    return LimitResults(logs, ends, experiment_ends)
 
 def limit_report(out_dir: Path, seeds: int = 5, experiments_dir: Path | None = None) -> str:
     "Write summary.csv, table.md (`limit_table` of `limit_results`) and training-FAMILY.png under `out_dir`; return the table."
     from metacpo.report import plot_training, training_summary
     out_dir = Path(out_dir)
-    ends, before = limit_results(out_dir, seeds, experiments_dir)
-    for family in ends:
-        plot_training(training_summary(limit_train_log(out_dir, family, seeds)), replace(PRESETS[f"{family}-limit"], arms=LIMIT_ARMS),
-                      out_dir / f"training-{family}.png")
+    results = limit_results(out_dir, seeds, experiments_dir)
+    for family, log in results.logs.items():
+        plot_training(training_summary(log), replace(PRESETS[f"{family}-limit"], arms=LIMIT_ARMS), out_dir / f"training-{family}.png")
     with open(out_dir / "summary.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["family", "arm", "seed", "reward", "cost", "within", "trend"])
         writer.writeheader()
-        writer.writerows({"family": family, **row} for family, rows in ends.items() for row in rows)
+        writer.writerows({"family": family, **row} for family, rows in results.ends.items() for row in rows)
     table = (f"Meta-training with the adopted settings, finished runs of seeds 0-{seeds - 1}: post-adaptation episode reward "
              f"and cost over each run's last {LIMIT_TAIL} iterations, mean [95% Student-t interval over seeds]; the share of "
              f"those iterations within the limit; the cost's least-squares trend over the last {LIMIT_TREND}; the same "
-             f"arms and seeds trained with the experiment's preset, and the paired difference\n\n" + limit_table(ends, before))
+             f"arms and seeds trained with the experiment's preset, and the paired difference\n\n"
+             + limit_table(results.ends, results.experiment_ends))
     (out_dir / "table.md").write_text(table + "\n")
     return table
