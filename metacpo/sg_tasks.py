@@ -11,7 +11,7 @@ import numpy as np
 
 from .checks import check_choice, check_count
 from .compat import import_safety_gymnasium
-from .lean_step import LeanButtonRules, LeanObservation, LeanSimulation
+from .lean_step import LeanButtonRules, LeanCircleRules, LeanObservation, LeanSimulation
 from .tasks import AGENTS, BUTTON_KEEPOUT, FAMILIES, HAZARD_KEEPOUT
 
 # the Python 3.11 work-around, before any of Safety-Gymnasium's modules is imported; and before gymnasium is, whose
@@ -154,7 +154,7 @@ class FastBuild:
         self.placements_conf.placements = None  # placements follow the parameters: rebuilt at the next reset
 
 # %% ../nbs/06b_sg_tasks.ipynb #1c1b1f20
-class Circle(FastBuild, LeanSimulation, LeanObservation, CircleLevel0):
+class Circle(FastBuild, LeanSimulation, LeanObservation, LeanCircleRules, CircleLevel0):
     "Safety-Gymnasium's level-0 Circle with the radius and walls of a `metacpo.tasks.CircleTask`."
     def __init__(self, config, task):
         super().__init__(config=config)
