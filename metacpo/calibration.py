@@ -300,13 +300,16 @@ def limit_ends(train_log, cost_limit: float) -> list[dict]:
     return [dict(arm=arm, seed=seed, **limit_run_end(log, cost_limit)) for (arm, seed), log in runs]
 
 def _experiment_cells(ends: list[dict], experiment_ends: list[dict]) -> list[str]:
-    "Two table cells: the experiment's end cost over the seeds both have, and the paired difference (adopted - experiment) with their count."
-    experiment_cost = {r["seed"]: r["cost"] for r in experiment_ends}
-    pairs = [(r["cost"], experiment_cost[r["seed"]]) for r in ends if r["seed"] in experiment_cost]
+    """Three table cells over the seeds both have: the experiment's end cost, and the paired differences (adopted -
+    experiment) of the end cost and of the end reward, with the number of seeds."""
+    experiment = {r["seed"]: r for r in experiment_ends}
+    pairs = [(r, experiment[r["seed"]]) for r in ends if r["seed"] in experiment]
     if not pairs:
-        return ["-", "-"]
-    ours, theirs = zip(*pairs)
-    return [_interval(theirs), f"{_format_interval(paired_interval(ours, theirs), sign='+')} ({len(pairs)} seed{'s' if len(pairs) > 1 else ''})"]
+        return ["-", "-", "-"]
+    difference = lambda name: _format_interval(paired_interval([ours[name] for ours, _ in pairs], [theirs[name] for _, theirs in pairs]),
+                                               2 if name == "reward" else 1, sign="+")
+    seeds = f"({len(pairs)} seed{'s' if len(pairs) > 1 else ''})"
+    return [_interval([theirs["cost"] for _, theirs in pairs]), f"{difference('cost')} {seeds}", difference("reward")]
 
 def _limit_row(family: str, arm: str, ends: list[dict], experiment_ends: list[dict]) -> str:
     "One row of `limit_table`: one arm's finished runs of one family."
@@ -324,7 +327,7 @@ def limit_table(ends: dict[str, list[dict]], experiment_ends: dict[str, list[dic
     experiment_ends = experiment_ends or {}
     lines = [f"| family | arm | seeds | reward (last {LIMIT_TAIL}) | cost (last {LIMIT_TAIL}) | cost per seed | mean cost <= {LIMIT_TARGET:g} "
              f"| within the limit | cost trend per {TREND_UNIT} iterations (last {LIMIT_TREND}) | experiment preset's cost, same seeds "
-             "| cost difference, paired |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| cost difference, paired | reward difference, paired |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for family, rows in ends.items():
         for arm in LIMIT_ARMS:
             own = [r for r in rows if r["arm"] == arm]
