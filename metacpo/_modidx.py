@@ -440,6 +440,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'metacpo.surrogates.fit_critic_adam': ('surrogates.html#fit_critic_adam', 'metacpo/surrogates.py'),
                                     'metacpo.surrogates.log_probs_at': ('surrogates.html#log_probs_at', 'metacpo/surrogates.py'),
                                     'metacpo.surrogates.mean_kl': ('surrogates.html#mean_kl', 'metacpo/surrogates.py'),
+                                    'metacpo.surrogates.minibatch_orders': ('surrogates.html#minibatch_orders', 'metacpo/surrogates.py'),
                                     'metacpo.surrogates.sampled_fisher_metric': ( 'surrogates.html#sampled_fisher_metric',
                                                                                   'metacpo/surrogates.py'),
                                     'metacpo.surrogates.surrogate': ('surrogates.html#surrogate', 'metacpo/surrogates.py'),

@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['FISHER_DAMPING', 'ADVANTAGE_EPS', 'ADAM_LR', 'ADAM_MINIBATCH', 'ADAM_L2', 'ADAM_CLIP', 'log_probs_at', 'surrogate',
            'cost_surrogate', 'episode_means', 'cost_evidence', 'surrogate_task_gradients', 'mean_kl',
-           'sampled_fisher_metric', 'TaskBatch', 'fit_critic', 'fit_critic_adam', 'task_batch']
+           'sampled_fisher_metric', 'TaskBatch', 'fit_critic', 'minibatch_orders', 'fit_critic_adam', 'task_batch']
 
 # %% ../nbs/08_surrogates.ipynb #c54cccda
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import torch
@@ -98,11 +99,15 @@ def fit_critic(critic: ValueNet, obs: torch.Tensor, targets: torch.Tensor, max_i
 # weight and bias, and the clip of the gradient's norm
 ADAM_LR, ADAM_MINIBATCH, ADAM_L2, ADAM_CLIP = 1e-3, 128, 1e-3, 40.0
 
-def fit_critic_adam(critic: ValueNet, obs: torch.Tensor, targets: torch.Tensor, epochs: int, generator: torch.Generator) -> None:
-    "Fit `critic` to `targets` by `epochs` passes of Adam over minibatches in orders drawn from `generator` (OmniSafe's critic update, a fresh optimizer)."
+def minibatch_orders(n: int, epochs: int, generator: torch.Generator) -> list[torch.Tensor]:
+    "An order of the `n` rows for each of `epochs` passes, drawn from `generator`."
+    return [torch.randperm(n, generator=generator) for _ in range(epochs)]
+
+def fit_critic_adam(critic: ValueNet, obs: torch.Tensor, targets: torch.Tensor, orders: list[torch.Tensor]) -> None:
+    "Fit `critic` to `targets` by one pass of Adam over minibatches per order of `orders` (OmniSafe's critic update, a fresh optimizer)."
     optimizer = torch.optim.Adam(critic.parameters(), lr=ADAM_LR)
-    for _ in range(epochs):
-        for rows in torch.randperm(len(obs), generator=generator).split(ADAM_MINIBATCH):
+    for order in orders:
+        for rows in order.split(ADAM_MINIBATCH):
             optimizer.zero_grad()
             loss = (critic(obs[rows]) - targets[rows]).pow(2).mean() + ADAM_L2 * sum(p.pow(2).sum() for p in critic.parameters())
             loss.backward()
@@ -119,12 +124,16 @@ def task_batch(batch: Batch, reward_critic: ValueNet, cost_critic: ValueNet, gam
     check_choice("critic_fit", critic_fit, CRITIC_FITS)
     adv_R, adv_C = _gae_with(reward_critic, batch, batch.rewards, gamma, lam), _gae_with(cost_critic, batch, batch.costs, gamma, lam)
     generator = torch.Generator().manual_seed(seed)
-    for critic, adv in ((reward_critic, adv_R), (cost_critic, adv_C)):
-        with torch.no_grad():
-            targets = adv + critic(batch.obs)
-        if critic_fit == "adam":
-            fit_critic_adam(critic, batch.obs, targets, critic_iters, generator)
-        else:
-            fit_critic(critic, batch.obs, targets, critic_iters)
+    with ThreadPoolExecutor(2) as pool:  # the two critics share nothing: fitted side by side, each as it would be alone
+        fits = []
+        for critic, adv in ((reward_critic, adv_R), (cost_critic, adv_C)):
+            with torch.no_grad():
+                targets = adv + critic(batch.obs)
+            if critic_fit == "adam":  # the reward critic's orders drawn first, then the cost critic's
+                fits.append(pool.submit(fit_critic_adam, critic, batch.obs, targets, minibatch_orders(len(targets), critic_iters, generator)))
+            else:
+                fits.append(pool.submit(fit_critic, critic, batch.obs, targets, critic_iters))
+        for fit in fits:
+            fit.result()  # a fit's error, raised here
     return TaskBatch(batch, (adv_R - adv_R.mean()) / (adv_R.std() + ADVANTAGE_EPS), adv_C - adv_C.mean(),
                      batch.rewards.mean().item(), batch.costs.mean().item())
