@@ -7,6 +7,8 @@ __all__ = ['LIDAR_BODIES', 'NO_BUTTON', 'pseudo_lidar', 'stock_lidar_tolerance',
            'LeanButtonRules', 'LeanCircleRules', 'LeanSimulation']
 
 # %% ../nbs/06a_lean_step.ipynb #d22a8dd4
+import math
+
 import mujoco
 import numba
 import numpy as np
@@ -31,11 +33,13 @@ def _complex_abs(x: float, y: float) -> float:
     return np.sqrt(r * r + 1.0) * larger  # fused into one multiply-add where the CPU has it, as numpy's own loop does
 
 @numba.njit(cache=True)
-def _lidar_readings(positions, groups, n_groups, agent_pos, agent_mat, n, max_dist, exp_gain, alias):
-    "The readings of `pseudo_lidar`, flat (n_groups * n), with `max_dist` < 0 for an exponential lidar."
-    readings = np.zeros(n_groups * n)
+def _write_lidar_readings(readings, offsets, blanked, positions, groups, agent_pos, agent_mat, n, max_dist, exp_gain, alias):
+    """The readings of `pseudo_lidar` written into `readings` (zeros), lidar g's n bins from `offsets[g]` on, the lidars
+    `blanked` left at zero; `max_dist` < 0 for an exponential lidar."""
     bin_size = (np.pi * 2) / n
     for i in range(len(positions)):
+        if blanked[groups[i]]:
+            continue
         dx, dy, dz = positions[i, 0] - agent_pos[0], positions[i, 1] - agent_pos[1], 0.0 - agent_pos[2]
         ex = dx * agent_mat[0, 0] + dy * agent_mat[1, 0] + dz * agent_mat[2, 0]  # stock's vector-matrix product,
         ey = dx * agent_mat[0, 1] + dy * agent_mat[1, 1] + dz * agent_mat[2, 1]  # summed in its order
@@ -48,21 +52,24 @@ def _lidar_readings(positions, groups, n_groups, agent_pos, agent_mat, n, max_di
         else:
             left = max_dist - dist
             sensor = (left if left > 0 else 0.0) / max_dist  # stock's max(0, left): 0 at the range
-        at = groups[i] * n
+        at = offsets[groups[i]]
         readings[at + b] = max(readings[at + b], sensor)
         if alias:
             share = (angle - bin_size * b) / bin_size
             up, down = at + (b + 1) % n, at + (b - 1) % n
             readings[up] = max(readings[up], share * sensor)
             readings[down] = max(readings[down], (1 - share) * sensor)
-    return readings
+
+def _lidar_settings(conf) -> tuple:
+    "The last four arguments of `_write_lidar_readings` (bins, range, gain, aliasing) from a stock `LidarConf`."
+    return conf.num_bins, -1.0 if conf.max_dist is None else float(conf.max_dist), float(conf.exp_gain), bool(conf.alias)
 
 def pseudo_lidar(positions: np.ndarray, groups: np.ndarray, n_groups: int, agent_pos: np.ndarray, agent_mat: np.ndarray,
                  conf) -> np.ndarray:
     "The stock pseudo-lidar of `n_groups` lidars at once, object i (row of `positions`) seen by lidar `groups[i]`: (n_groups, bins)."
-    max_dist = -1.0 if conf.max_dist is None else float(conf.max_dist)
-    readings = _lidar_readings(np.ascontiguousarray(positions, dtype=float), groups, n_groups, agent_pos, agent_mat,
-                               conf.num_bins, max_dist, float(conf.exp_gain), bool(conf.alias))
+    readings = np.zeros(n_groups * conf.num_bins)
+    _write_lidar_readings(readings, np.arange(n_groups) * conf.num_bins, np.zeros(n_groups, bool),
+                          np.ascontiguousarray(positions, dtype=float), groups, agent_pos, agent_mat, *_lidar_settings(conf))
     return readings.reshape(n_groups, conf.num_bins)
 
 @numba.njit(cache=True)
@@ -83,10 +90,10 @@ def stock_lidar_tolerance(probes: int = 10_000) -> float:
 
 # %% ../nbs/06a_lean_step.ipynb #b6e3df9d
 def per_model(task, name: str, make) -> dict:
-    "What `make()` returns for the task's compiled model, kept in attribute `name` and made again when the model is rebuilt."
+    "What `make()` returns for the task's compiled model and its data, kept in attribute `name` and made again when they are rebuilt."
     made = getattr(task, name, None)
-    if made is None or made["model"] is not task.model:
-        made = {"model": task.model, **make()}
+    if made is None or made["model"] is not task.model or made["data"] is not task.data:
+        made = {"model": task.model, "data": task.data, **make()}
         setattr(task, name, made)
     return made
 
@@ -95,7 +102,7 @@ class LeanObservation:
 
     def _make_layout(self):
         "Where each entry of the observation comes from: sensor slices, angle sensors, ball-joint quaternions, lidars."
-        m, agent = self.model, self.agent
+        m, data, agent = self.model, self.data, self.agent
         starts = np.cumsum([0] + [flatdim(s) for s in self.obs_info.obs_space_dict.spaces.values()])
         at = dict(zip(self.obs_info.obs_space_dict.spaces, starts))
         address = lambda name: m.sensor_adr[m.sensor(name).id]
@@ -121,13 +128,23 @@ class LeanObservation:
         return dict(size=starts[-1], source=np.array(source, int), target=np.array(target, int),
                     angles=[(at[n], address(n)) for n in angles], quats=[(at[n], address(n)) for n in quats],
                     lidars=lidars, lidar_bodies=bodies, lidar_groups=np.repeat(np.arange(len(lidars)), counts),
-                    agent=m.body("agent").id, compasses=compasses)
+                    lidar_at=np.array([a for a, _ in lidars], int), agent=m.body("agent").id, compasses=compasses,
+                    lidar_all_bodies=np.concatenate(bodies) if all(ids is not None for ids in bodies) else None,
+                    sensordata=data.sensordata, xpos=data.xpos, xmat=data.xmat)  # views into the data, made once
+
+    def _lidar_positions(self, layout: dict) -> np.ndarray:
+        "The positions of the lidars' objects, in the order of `layout['lidar_groups']`: their bodies' `xpos`, or their `pos` where an object is not a body."
+        if layout["lidar_all_bodies"] is not None:  # one read for all (Button's)
+            return layout["xpos"][layout["lidar_all_bodies"]]
+        return np.concatenate([layout["xpos"][ids] if ids is not None else np.array(o.pos, ndmin=2, dtype=float)
+                               for ids, (_, o) in zip(layout["lidar_bodies"], layout["lidars"])])
 
     def obs(self):
         if self.observe_vision or not self.observation_flatten or self.lidar_conf.type != "pseudo":
             return super().obs()
         mujoco.mj_forward(self.model, self.data)  # Needed to get sensor's data correct
-        layout, sensors = per_model(self, "_layout", self._make_layout), self.data.sensordata
+        layout = per_model(self, "_layout", self._make_layout)
+        sensors, agent = layout["sensordata"], layout["agent"]
         out = np.zeros(layout["size"])
         out[layout["target"]] = sensors[layout["source"]]
         for at, adr in layout["angles"]:
@@ -135,14 +152,9 @@ class LeanObservation:
             out[at], out[at + 1] = np.sin(theta), np.cos(theta)
         for at, adr in layout["quats"]:
             out[at:at + 9] = quat2mat(sensors[adr:adr + 4]).ravel()
-        n, lidars, data = self.lidar_conf.num_bins, layout["lidars"], self.data
-        positions = [data.xpos[ids] if ids is not None else np.array(o.pos, ndmin=2, dtype=float)
-                     for ids, (_, o) in zip(layout["lidar_bodies"], lidars)]
-        readings = pseudo_lidar(np.concatenate(positions), layout["lidar_groups"], len(lidars), data.xpos[layout["agent"]],
-                                data.xmat[layout["agent"]].reshape(3, 3), self.lidar_conf)
-        for (at, obstacle), reading in zip(lidars, readings):
-            if not self._lidar_blanked(obstacle):
-                out[at:at + n] = reading
+        blanked = np.array([self._lidar_blanked(obstacle) for _, obstacle in layout["lidars"]])
+        _write_lidar_readings(out, layout["lidar_at"], blanked, self._lidar_positions(layout), layout["lidar_groups"],
+                              layout["xpos"][agent], layout["xmat"][agent].reshape(3, 3), *_lidar_settings(self.lidar_conf))
         for at, obstacle in layout["compasses"]:
             out[at:at + self.compass_conf.shape] = self._obs_compass(obstacle.pos)
         return out
@@ -155,13 +167,16 @@ class LeanObservation:
 NO_BUTTON = -1  # the button number of a geom that is not a button
 
 @numba.njit(cache=True)
-def _distances_xy(positions: np.ndarray, agent: np.ndarray) -> np.ndarray:
-    "The stock `dist_xy`, sqrt(sum(square(...))), from `agent` to each row of `positions` (a sum of two: one addition)."
-    out = np.empty(len(positions))
-    for i in range(len(positions)):
-        dx, dy = positions[i, 0] - agent[0], positions[i, 1] - agent[1]
-        out[i] = np.sqrt(dx * dx + dy * dy)
-    return out
+def _hazards_cost(xpos: np.ndarray, hazards: np.ndarray, agent: int, size: float, cost: float) -> float:
+    """The stock hazards' cost: `cost` times how deep the agent is, summed in the hazards' order over those within
+    `size`, each distance the stock `dist_xy`, sqrt(sum(square(...))) (a sum of two: one addition)."""
+    total = 0.0
+    for h in hazards:
+        dx, dy = xpos[h, 0] - xpos[agent, 0], xpos[h, 1] - xpos[agent, 1]
+        distance = np.sqrt(dx * dx + dy * dy)
+        if distance <= size:
+            total += cost * (size - distance)
+    return total
 
 @numba.njit(cache=True)
 def _button_contacts(geom1, geom2, agent_geom, button_geom, button_number, goal_button) -> tuple[int, bool]:
@@ -190,11 +205,7 @@ class LeanButtonRules:
                                      if hasattr(self, "hazards") else [], int),
                     agent_geom=np.isin(names, self.agent.body_info.geom_names),
                     button_geom=np.array([n.startswith("button") for n in names]),
-                    button_number=np.array([number(n) for n in names]))
-
-    def _agent_distances(self, positions: np.ndarray) -> np.ndarray:
-        "The stock `agent.dist_xy` of each row of `positions`."
-        return _distances_xy(positions, self.data.xpos[self._rule_arrays()["agent"]])
+                    button_number=np.array([number(n) for n in names]), xpos=self.data.xpos)  # a view, made once
 
     def _contacts_with_agent(self) -> tuple[int, bool]:
         "The contacts of the agent with a button not the goal, and whether one is with the goal button."
@@ -208,7 +219,10 @@ class LeanButtonRules:
         return self._contacts_with_agent()[1]
 
     def dist_goal(self) -> float:
-        return self._agent_distances(self.data.xpos[self._rule_arrays()["goal"]][None])[0]
+        a = self._rule_arrays()
+        (x, y, _), (gx, gy, _) = a["xpos"][a["agent"]].tolist(), a["xpos"][a["goal"]].tolist()
+        dx, dy = gx - x, gy - y  # the stock `dist_xy` in Python floats: the same operations as numpy's
+        return math.sqrt(dx * dx + dy * dy)
 
     def _buttons_cost(self) -> float:
         total = 0
@@ -217,11 +231,8 @@ class LeanButtonRules:
         return total
 
     def _hazards_cost(self) -> float:
-        distances = self._agent_distances(self.data.xpos[self._rule_arrays()["hazards"]])
-        total = 0
-        for d in distances[distances <= self.hazards.size]:  # in the hazards' order, as stock
-            total += self.hazards.cost * (self.hazards.size - d)
-        return total
+        a = self._rule_arrays()
+        return _hazards_cost(a["xpos"], a["hazards"], a["agent"], float(self.hazards.size), float(self.hazards.cost))
 
     def calculate_cost(self) -> dict:
         if self._is_load_static_geoms and self.static_geoms_contact_cost:  # not a level-0 task: the stock code
@@ -254,11 +265,11 @@ class LeanCircleRules:
 
     def calculate_reward(self):
         arrays, data = self._agent_arrays(), self.data
-        x, y, _ = data.xpos[arrays["agent"]]
+        x, y, _ = data.xpos[arrays["agent"]].tolist()  # Python floats: the same IEEE operations as numpy's scalars, faster
         mujoco.mj_jacBody(self.model, data, arrays["jacp"], None, arrays["agent"])
-        u, v, _ = np.dot(arrays["jacp"], data.qvel)  # the stock `get_body_xvelp`
-        radius = np.sqrt(x**2 + y**2)
-        return 0.0 + (((-u * y + v * x) / radius) / (1 + np.abs(radius - self.circle.radius))) * self.reward_factor
+        u, v, _ = np.dot(arrays["jacp"], data.qvel).tolist()  # the stock `get_body_xvelp`
+        radius = math.sqrt(x**2 + y**2)
+        return 0.0 + (((-u * y + v * x) / radius) / (1 + abs(radius - self.circle.radius))) * self.reward_factor
 
     def calculate_cost(self) -> dict:
         if self._is_load_static_geoms and self.static_geoms_contact_cost:  # not a level-0 task: the stock code
@@ -266,20 +277,25 @@ class LeanCircleRules:
         mujoco.mj_forward(self.model, self.data)  # as stock: not redundant, it writes the solver's warm start
         walls, cost = self.sigwalls, {}
         if walls.is_constrained:  # the only object of a Circle task with a cost
-            x, y, _ = self.data.xpos[self._agent_arrays()["agent"]]
-            cost["cost_out_of_boundary"] = np.abs(x) > walls.locate_factor
+            x, y, _ = self.data.xpos[self._agent_arrays()["agent"]].tolist()
+            cost["cost_out_of_boundary"] = abs(x) > walls.locate_factor
             if walls.num == 4:
-                cost["cost_out_of_boundary"] = cost["cost_out_of_boundary"] or np.abs(y) > walls.locate_factor
+                cost["cost_out_of_boundary"] = cost["cost_out_of_boundary"] or abs(y) > walls.locate_factor
         cost["cost_sum"] = sum(v for k, v in cost.items() if k.startswith("cost_"))
         return cost
 
 # %% ../nbs/06a_lean_step.ipynb #324673a3
 class LeanSimulation:
     "The stock `simulation_forward` with its physics steps in one `mj_step` call when no mocap body moves between them."
+    def _control_range(self) -> dict:
+        return per_model(self, "_control_range_made", lambda: dict(low=self.model.actuator_ctrlrange[:, 0].copy(),
+                                                                   high=self.model.actuator_ctrlrange[:, 1].copy()))
+
     def simulation_forward(self, action: np.ndarray) -> bool:
         if self.debug or self._mocaps or self.action_noise:
             return super().simulation_forward(action)
-        self.agent.apply_action(action, None)
+        bounds = self._control_range()  # the stock `apply_action`: the action clipped to the actuators' range
+        np.minimum(np.maximum(action, bounds["low"]), bounds["high"], out=self.data.ctrl)
         steps = self.random_generator.binomial(self.sim_conf.frameskip_binom_n, self.sim_conf.frameskip_binom_p)
         model, data = self.model, self.data
         if steps:
