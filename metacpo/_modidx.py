@@ -174,7 +174,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                             'metacpo/lean_step.py'),
                                    'metacpo.lean_step._button_contacts': ('lean_step.html#_button_contacts', 'metacpo/lean_step.py'),
                                    'metacpo.lean_step._complex_abs': ('lean_step.html#_complex_abs', 'metacpo/lean_step.py'),
-                                   'metacpo.lean_step._hazards_cost': ('lean_step.html#_hazards_cost', 'metacpo/lean_step.py'),
+                                   'metacpo.lean_step._hazards_cost_sum': ('lean_step.html#_hazards_cost_sum', 'metacpo/lean_step.py'),
                                    'metacpo.lean_step._library_functions': ('lean_step.html#_library_functions', 'metacpo/lean_step.py'),
                                    'metacpo.lean_step._lidar_settings': ('lean_step.html#_lidar_settings', 'metacpo/lean_step.py'),
                                    'metacpo.lean_step._write_lidar_readings': ( 'lean_step.html#_write_lidar_readings',

@@ -167,7 +167,7 @@ class LeanObservation:
 NO_BUTTON = -1  # the button number of a geom that is not a button
 
 @numba.njit(cache=True)
-def _hazards_cost(xpos: np.ndarray, hazards: np.ndarray, agent: int, size: float, cost: float) -> float:
+def _hazards_cost_sum(xpos: np.ndarray, hazards: np.ndarray, agent: int, size: float, cost: float) -> float:
     """The stock hazards' cost: `cost` times how deep the agent is, summed in the hazards' order over those within
     `size`, each distance the stock `dist_xy`, sqrt(sum(square(...))) (a sum of two: one addition)."""
     total = 0.0
@@ -232,7 +232,7 @@ class LeanButtonRules:
 
     def _hazards_cost(self) -> float:
         a = self._rule_arrays()
-        return _hazards_cost(a["xpos"], a["hazards"], a["agent"], float(self.hazards.size), float(self.hazards.cost))
+        return _hazards_cost_sum(a["xpos"], a["hazards"], a["agent"], float(self.hazards.size), float(self.hazards.cost))
 
     def calculate_cost(self) -> dict:
         if self._is_load_static_geoms and self.static_geoms_contact_cost:  # not a level-0 task: the stock code
