@@ -130,6 +130,7 @@ class LeanObservation:
                     lidars=lidars, lidar_bodies=bodies, lidar_groups=np.repeat(np.arange(len(lidars)), counts),
                     lidar_at=np.array([a for a, _ in lidars], int), agent=m.body("agent").id, compasses=compasses,
                     lidar_all_bodies=np.concatenate(bodies) if all(ids is not None for ids in bodies) else None,
+                    lidar_settings=_lidar_settings(self.lidar_conf),
                     sensordata=data.sensordata, xpos=data.xpos, xmat=data.xmat)  # views into the data, made once
 
     def _lidar_positions(self, layout: dict) -> np.ndarray:
@@ -154,7 +155,7 @@ class LeanObservation:
             out[at:at + 9] = quat2mat(sensors[adr:adr + 4]).ravel()
         blanked = np.array([self._lidar_blanked(obstacle) for _, obstacle in layout["lidars"]])
         _write_lidar_readings(out, layout["lidar_at"], blanked, self._lidar_positions(layout), layout["lidar_groups"],
-                              layout["xpos"][agent], layout["xmat"][agent].reshape(3, 3), *_lidar_settings(self.lidar_conf))
+                              layout["xpos"][agent], layout["xmat"][agent].reshape(3, 3), *layout["lidar_settings"])
         for at, obstacle in layout["compasses"]:
             out[at:at + self.compass_conf.shape] = self._obs_compass(obstacle.pos)
         return out
