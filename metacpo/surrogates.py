@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['FISHER_DAMPING', 'ADVANTAGE_EPS', 'ADAM_LR', 'ADAM_MINIBATCH', 'ADAM_L2', 'ADAM_CLIP', 'log_probs_at', 'surrogate',
            'cost_surrogate', 'episode_means', 'cost_evidence', 'surrogate_task_gradients', 'mean_kl',
-           'sampled_fisher_metric', 'TaskBatch', 'fit_critic', 'minibatch_orders', 'fit_critic_adam', 'task_batch']
+           'sampled_fisher_metric', 'TaskBatch', 'fit_critic', 'minibatch_orders', 'fit_critic_adam', 'critic_values',
+           'task_batch']
 
 # %% ../nbs/08_surrogates.ipynb #c54cccda
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ import torch
 
 from .adaptation import CostEvidence, constrained_task_gradients
 from .checks import CRITIC_FITS, check_choice
-from .core import make_hvp, unflatten_params
+from .core import unflatten_params
 from .policy import GaussianPolicy, gaussian_log_prob
 from .rollouts import Batch, ValueNet, gae
 
@@ -62,14 +63,42 @@ def mean_kl(policy: GaussianPolicy, old: torch.Tensor, new: torch.Tensor, obs: t
     var0, var1 = (2 * log_std0).exp(), (2 * log_std1).exp()
     return (log_std1 - log_std0 + (var0 + (mu0 - mu1).pow(2)) / (2 * var1) - 0.5).sum(-1).mean()
 
+def _linear_names(policy: GaussianPolicy) -> list[tuple[str, str]]:
+    "(weight, bias) parameter names of each linear layer of the policy's mean network, input first."
+    return [(f"mean.{i}.weight", f"mean.{i}.bias") for i, layer in enumerate(policy.mean) if isinstance(layer, torch.nn.Linear)]
+
+def _layer_outputs(layers: list[tuple[torch.Tensor, torch.Tensor]], obs: torch.Tensor) -> list[torch.Tensor]:
+    "`obs`, then each layer's output (tanh after every layer but the last, as `metacpo.policy.mlp` builds them)."
+    outputs = [obs]
+    for k, (weight, bias) in enumerate(layers):
+        z = torch.addmm(bias, outputs[-1], weight.T)
+        outputs.append(z.tanh() if k < len(layers) - 1 else z)
+    return outputs
+
 def sampled_fisher_metric(policy: GaussianPolicy, obs: torch.Tensor, theta: torch.Tensor, *, create_graph: bool = False,
                           damping: float = FISHER_DAMPING):
-    "v -> (F(theta) + damping I) v, F the Hessian of the mean KL over `obs` at theta; differentiable in theta with create_graph."
-    if not create_graph:
-        theta = theta.detach()
-    e = torch.zeros_like(theta, requires_grad=True)  # theta' = theta + e: both sides of the KL stay functions of theta
-    hvp = make_hvp(mean_kl(policy, theta, theta + e, obs), e, create_graph=create_graph)
-    return lambda v: hvp(v) + damping * v
+    "v -> (F(theta) + damping I) v, F the Hessian of the mean KL over `obs` at theta in closed form (see above); differentiable in theta with create_graph."
+    params = unflatten_params(policy, theta if create_graph else theta.detach())
+    names = _linear_names(policy)
+    layers = [(params[w], params[b]) for w, b in names]
+    outputs = _layer_outputs(layers, obs)
+    slopes = [1 - h.pow(2) for h in outputs[1:-1]]             # tanh' of each hidden layer
+    precision = (-2 * params["log_std"]).exp() / obs.shape[0]  # Sigma^-1 / N
+    def product(v: torch.Tensor) -> torch.Tensor:
+        tangent = unflatten_params(policy, v)
+        jv = None  # forward mode: the tangent of each layer's output; J v after the last
+        for k, ((weight, _), (w, b)) in enumerate(zip(layers, names)):
+            dz = torch.addmm(tangent[b], outputs[k], tangent[w].T)
+            if jv is not None:
+                dz = dz + jv @ weight.T
+            jv = dz * slopes[k] if k < len(layers) - 1 else dz
+        u, out = jv * precision, {"log_std": 2 * tangent["log_std"]}
+        for k in reversed(range(len(layers))):  # reverse mode: J^T u
+            out[names[k][0]], out[names[k][1]] = u.T @ outputs[k], u.sum(0)
+            if k:
+                u = (u @ layers[k][0]) * slopes[k - 1]
+        return torch.cat([out[name].reshape(-1) for name, _ in policy.named_parameters()]) + damping * v
+    return product
 
 # %% ../nbs/08_surrogates.ipynb #e97887e8
 ADVANTAGE_EPS = 1e-8  # added to the reward advantages' standard deviation: a batch of equal advantages (std 0) gets zeros, not nan
@@ -114,21 +143,38 @@ def fit_critic_adam(critic: ValueNet, obs: torch.Tensor, targets: torch.Tensor, 
             torch.nn.utils.clip_grad_norm_(critic.parameters(), ADAM_CLIP)
             optimizer.step()
 
-def _gae_with(critic: ValueNet, batch: Batch, signal: torch.Tensor, gamma: float, lam: float) -> torch.Tensor:
+def _check_segments(batch: Batch) -> None:
+    "A ValueError unless the batch's next observations are the next rows' observations wherever a segment goes on and its last row ends one (as the sampler makes them)."
+    goes_on = ~batch.ends[:-1]
+    if not batch.ends[-1] or not torch.equal(batch.next_obs[:-1][goes_on], batch.obs[1:][goes_on]):
+        raise ValueError("batch.next_obs must equal the next row's obs wherever ends is False, and the last row must be an end")
+
+def critic_values(critic: ValueNet, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    "The critic's values at each step's observation and at its next one; within a segment the next is the next row's, so only the ends' next observations are evaluated (`_check_segments` holds)."
     with torch.no_grad():
-        return gae(signal, critic(batch.obs), critic(batch.next_obs), batch.terminated, batch.ends, gamma, lam)
+        values = critic(batch.obs)
+        next_values = values.roll(-1)
+        next_values[batch.ends] = critic(batch.next_obs[batch.ends])
+    return values, next_values
+
+def _advantages_and_values(critic: ValueNet, batch: Batch, signal: torch.Tensor, gamma: float,
+                           lam: float) -> tuple[torch.Tensor, torch.Tensor]:
+    "GAE advantages of `signal` with the critic as it is, and its values at the batch's observations."
+    values, next_values = critic_values(critic, batch)
+    return gae(signal, values, next_values, batch.terminated, batch.ends, gamma, lam), values
 
 def task_batch(batch: Batch, reward_critic: ValueNet, cost_critic: ValueNet, gamma: float, lam: float,
                critic_iters: int = 10, critic_fit: str = "lbfgs", seed: int = 0) -> TaskBatch:
     "Advantages of `batch` from the critics as they are, then the critics fitted to its lambda-returns (`critic_fit`: lbfgs iterations or adam epochs, adam's minibatch orders drawn from `seed`)."
     check_choice("critic_fit", critic_fit, CRITIC_FITS)
-    adv_R, adv_C = _gae_with(reward_critic, batch, batch.rewards, gamma, lam), _gae_with(cost_critic, batch, batch.costs, gamma, lam)
+    _check_segments(batch)
+    (adv_R, values_R), (adv_C, values_C) = (_advantages_and_values(reward_critic, batch, batch.rewards, gamma, lam),
+                                            _advantages_and_values(cost_critic, batch, batch.costs, gamma, lam))
     generator = torch.Generator().manual_seed(seed)
     with ThreadPoolExecutor(2) as pool:  # the two critics share nothing: fitted side by side, each as it would be alone
         fits = []
-        for critic, adv in ((reward_critic, adv_R), (cost_critic, adv_C)):
-            with torch.no_grad():
-                targets = adv + critic(batch.obs)
+        for critic, adv, values in ((reward_critic, adv_R, values_R), (cost_critic, adv_C, values_C)):
+            targets = adv + values  # the lambda-returns
             if critic_fit == "adam":  # the reward critic's orders drawn first, then the cost critic's
                 fits.append(pool.submit(fit_critic_adam, critic, batch.obs, targets, minibatch_orders(len(targets), critic_iters, generator)))
             else:
