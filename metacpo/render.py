@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['FREE_COLOR', 'PAID_COLOR', 'MAX_FRAMES', 'RENDER_KEY', 'CAMERA', 'Episode', 'agent_xy', 'rollout', 'CircleArena',
-           'ButtonArena', 'arena_of', 'path_segments', 'Panel', 'panel_title', 'draw_panel', 'legend_handles',
-           'plot_panels', 'figure_rgb', 'write_gif', 'frame_steps', 'camera_gif', 'animate_panels', 'check_camera',
-           'step_label', 'adapted_panels', 'render_run']
+           'ButtonArena', 'arena_of', 'path_segments', 'Panel', 'panel_title', 'draw_progress', 'draw_panel',
+           'legend_handles', 'plot_panels', 'figure_rgb', 'write_gif', 'frame_steps', 'camera_gif', 'animation_figure',
+           'animation_frames', 'animate_panels', 'check_camera', 'step_label', 'adapted_panels', 'render_run']
 
 # %% ../nbs/13_render.ipynb #a328edb0
 import copy
@@ -78,7 +78,7 @@ class CircleArena:
     def describe(self) -> str:
         return f"circle radius {self.radius:.2f}, walls at x = ±{self.wall_offset:.2f}"
 
-    def draw(self, ax, goal: int | None = None) -> None:  # `goal`: none on a Circle task
+    def draw(self, ax) -> None:
         import matplotlib.patches as patches
         ax.add_patch(patches.Circle((0, 0), self.radius, fill=False, color="0.4", linestyle="--", linewidth=1))
         for x in (-self.wall_offset, self.wall_offset):
@@ -98,7 +98,7 @@ class ButtonArena:
     def describe(self) -> str:
         return f"{len(self.buttons)} buttons, {len(self.hazards)} hazards in ±{self.extent:.2f}"
 
-    def draw(self, ax, goal: int | None = None) -> None:
+    def draw(self, ax) -> None:
         import matplotlib.patches as patches
         e = self.extent
         ax.add_patch(patches.Rectangle((-e, -e), 2 * e, 2 * e, fill=False, color="0.6", linestyle=":", linewidth=1))
@@ -106,9 +106,12 @@ class ButtonArena:
             ax.add_patch(patches.Circle((x, y), self.hazard_radius, color="tab:purple", alpha=0.3, linewidth=0))
         for x, y in self.buttons:
             ax.add_patch(patches.Circle((x, y), self.button_radius, color="tab:orange", alpha=0.9, linewidth=0))
-        if goal is not None:
-            ax.add_patch(patches.Circle(self.buttons[goal], 2.5 * self.button_radius, fill=False, color="tab:green",
-                                        linewidth=2))
+
+    def draw_goal(self, ax, goal: int):
+        "The green ring around goal button `goal`; returns its patch."
+        import matplotlib.patches as patches
+        return ax.add_patch(patches.Circle(self.buttons[goal], 2.5 * self.button_radius, fill=False, color="tab:green",
+                                           linewidth=2))
 
 def arena_of(env):
     "The arena of `env` as the simulator holds it (call after a reset): positions and sizes of its geoms."
@@ -145,22 +148,30 @@ def panel_title(panel: Panel, steps: int | None = None) -> str:
     return (f"{panel.label}{'' if steps is None else f', step {steps}'}\n"
             f"reward {reward:.2f}, cost {cost:.1f}{f' (mean of {n})' if n > 1 else ''}")
 
-def draw_panel(ax, panel: Panel, steps: int | None = None) -> None:
-    "The arena and the episodes' paths (their first `steps` steps; all if None), segments coloured by cost paid."
+def draw_progress(ax, panel: Panel, steps: int | None = None) -> list:
+    "What changes with the step shown: the goal's ring (the goal at the start, or at `steps`), the episodes' paths over their first `steps` steps (all if None), segments coloured by cost paid, and the title; returns the artists."
     from matplotlib.collections import LineCollection
     first = panel.episodes[0]
     t = len(first.rewards) if steps is None else steps
-    panel.arena.draw(ax, None if first.goals is None else first.goals[steps or 0])  # the goal at the start, or at `steps`
+    artists = [] if first.goals is None else [panel.arena.draw_goal(ax, first.goals[steps or 0])]
     for episode in panel.episodes:
         segments, paid = path_segments(episode)
-        ax.add_collection(LineCollection(segments[:t], colors=np.where(paid[:t], PAID_COLOR, FREE_COLOR), linewidths=1.2))
-        ax.plot(*episode.xy[1:t + 1][paid[:t]].T, ".", color=PAID_COLOR, markersize=3)  # also where it paid standing still
-        ax.plot(*episode.xy[0], marker="o", color="black", markersize=3)
-        ax.plot(*episode.xy[t], marker="o", color=PAID_COLOR if t and paid[t - 1] else FREE_COLOR, markersize=5,
-                markeredgecolor="black")
+        artists.append(ax.add_collection(LineCollection(segments[:t], colors=np.where(paid[:t], PAID_COLOR, FREE_COLOR),
+                                                        linewidths=1.2)))
+        artists += ax.plot(*episode.xy[1:t + 1][paid[:t]].T, ".", color=PAID_COLOR, markersize=3)  # also where it paid standing still
+        artists += ax.plot(*episode.xy[0], marker="o", color="black", markersize=3)
+        artists += ax.plot(*episode.xy[t], marker="o", color=PAID_COLOR if t and paid[t - 1] else FREE_COLOR, markersize=5,
+                           markeredgecolor="black")
+    ax.set_title(panel_title(panel, steps), fontsize=9)
+    return artists
+
+def draw_panel(ax, panel: Panel, steps: int | None = None) -> list:
+    "The arena, then `draw_progress` at `steps`, on axes fitted to the episodes; returns the progress's artists."
+    panel.arena.draw(ax)
+    artists = draw_progress(ax, panel, steps)
     reach = max(panel.arena.floor, *(np.abs(e.xy).max() + 0.2 for e in panel.episodes))
     ax.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal", xticks=[], yticks=[])
-    ax.set_title(panel_title(panel, steps), fontsize=9)
+    return artists
 
 def legend_handles(arena) -> list:
     from matplotlib.lines import Line2D
@@ -210,21 +221,34 @@ def camera_gif(panels: list[Panel], path: Path, seconds: float = 10.0) -> None:
     n = min(len(p.episodes[0].frames) for p in panels)
     write_gif([np.concatenate([p.episodes[0].frames[k] for p in panels], 1) for k in range(n)], path, seconds)
 
+def animation_figure(n_panels: int, title: str, size: float):
+    "An animation's figure: `n_panels` axes side by side under `title`, laid out afresh at every draw."
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, n_panels, figsize=(size * n_panels, size + 0.6), squeeze=False, layout="constrained")
+    fig.suptitle(title, fontsize=7)
+    return fig, axes[0]
+
+def animation_frames(panels: list[Panel], title: str, max_frames: int = MAX_FRAMES, size: float = 2.4) -> list[np.ndarray]:
+    "The frames of the panels' first episodes drawn step by step: each is the figure drawn afresh at its step, where only what moves is redrawn."
+    import matplotlib.pyplot as plt
+    fig, axes = animation_figure(len(panels), title, size)
+    shown = [Panel(panel.arena, panel.episodes[:1], panel.label) for panel in panels]
+    progress = [draw_panel(ax, panel, 0) for panel, ax in zip(shown, axes)]
+    frames = [figure_rgb(fig)]
+    for t in frame_steps(len(shown[0].episodes[0].rewards), max_frames)[1:]:
+        for k, (panel, ax) in enumerate(zip(shown, axes)):  # the arena and the axes stay
+            for artist in progress[k]:
+                artist.remove()
+            progress[k] = draw_progress(ax, panel, t)
+        frames.append(figure_rgb(fig))
+    plt.close(fig)
+    return frames
+
 def animate_panels(panels: list[Panel], path: Path, title: str, max_frames: int = MAX_FRAMES, seconds: float = 10.0,
                    size: float = 2.4) -> None:
     "A GIF of the panels side by side, their first episodes drawn step by step (running reward and cost in the titles)."
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(panels), figsize=(size * len(panels), size + 0.6), squeeze=False,
-                             layout="constrained")
-    fig.suptitle(title, fontsize=7)
-    frames = []
-    for t in frame_steps(len(panels[0].episodes[0].rewards), max_frames):
-        for panel, ax in zip(panels, axes[0]):
-            ax.clear()
-            draw_panel(ax, Panel(panel.arena, panel.episodes[:1], panel.label), t)
-        frames.append(figure_rgb(fig))
-    plt.close(fig)
-    write_gif(frames, path, seconds)
+    write_gif(animation_frames(panels, title, max_frames, size), path, seconds)
+
 
 # %% ../nbs/13_render.ipynb #0a7580ce
 RENDER_KEY = 2**31  # seeds of drawn episodes: (seed, TEST_KEY, task, RENDER_KEY, ...), apart from the meta-test's batches
