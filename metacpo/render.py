@@ -229,7 +229,7 @@ def animation_figure(n_panels: int, title: str, size: float):
     return fig, axes[0]
 
 def animation_frames(panels: list[Panel], title: str, max_frames: int = MAX_FRAMES, size: float = 2.4) -> list[np.ndarray]:
-    "The frames of the panels' first episodes drawn step by step: each is the figure drawn afresh at its step, where only what moves is redrawn."
+    "The frames of the panels' first episodes drawn step by step, only what moves redrawn: each equals the frame of the figure with its axes cleared and drawn whole at its step."
     import matplotlib.pyplot as plt
     fig, axes = animation_figure(len(panels), title, size)
     shown = [Panel(panel.arena, panel.episodes[:1], panel.label) for panel in panels]

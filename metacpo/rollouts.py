@@ -18,7 +18,7 @@ from torch import nn
 
 from .checks import check_choice, check_count
 from .core import flat_params, unflatten_params
-from .policy import GaussianPolicy, ObsNormalizer, gaussian_log_prob, mlp
+from .policy import GaussianPolicy, ObsNormalizer, gaussian_log_prob, linear_names, mlp
 from .tasks import AGENTS
 
 # %% ../nbs/07_rollouts.ipynb #acf3352e
@@ -83,9 +83,7 @@ class Actor:
     @classmethod
     def of(cls, policy: GaussianPolicy, params: torch.Tensor) -> "Actor":
         named = {k: v.detach().numpy().copy() for k, v in unflatten_params(policy, params.detach()).items()}
-        linear = [i for i, m in enumerate(policy.mean) if isinstance(m, nn.Linear)]
-        return cls([(named[f"mean.{i}.weight"].T.copy(), named[f"mean.{i}.bias"]) for i in linear],
-                   np.exp(named["log_std"]))
+        return cls([(named[w].T.copy(), named[b]) for w, b in linear_names(policy)], np.exp(named["log_std"]))
 
     def mean(self, obs: np.ndarray) -> np.ndarray:
         "The policy's mean action at one normalized observation (tiny matrices: numpy beats torch's overhead)."

@@ -5,8 +5,7 @@
 # %% auto #0
 __all__ = ['FISHER_DAMPING', 'ADVANTAGE_EPS', 'ADAM_LR', 'ADAM_MINIBATCH', 'ADAM_L2', 'ADAM_CLIP', 'log_probs_at', 'surrogate',
            'cost_surrogate', 'episode_means', 'cost_evidence', 'surrogate_task_gradients', 'mean_kl',
-           'sampled_fisher_metric', 'TaskBatch', 'fit_critic', 'minibatch_orders', 'fit_critic_adam', 'critic_values',
-           'task_batch']
+           'sampled_fisher_metric', 'TaskBatch', 'fit_critic', 'minibatch_orders', 'fit_critic_adam', 'task_batch']
 
 # %% ../nbs/08_surrogates.ipynb #c54cccda
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,7 @@ import torch
 from .adaptation import CostEvidence, constrained_task_gradients
 from .checks import CRITIC_FITS, check_choice
 from .core import unflatten_params
-from .policy import GaussianPolicy, gaussian_log_prob
+from .policy import GaussianPolicy, gaussian_log_prob, linear_names
 from .rollouts import Batch, ValueNet, gae
 
 # %% ../nbs/08_surrogates.ipynb #b3260cff
@@ -63,10 +62,6 @@ def mean_kl(policy: GaussianPolicy, old: torch.Tensor, new: torch.Tensor, obs: t
     var0, var1 = (2 * log_std0).exp(), (2 * log_std1).exp()
     return (log_std1 - log_std0 + (var0 + (mu0 - mu1).pow(2)) / (2 * var1) - 0.5).sum(-1).mean()
 
-def _linear_names(policy: GaussianPolicy) -> list[tuple[str, str]]:
-    "(weight, bias) parameter names of each linear layer of the policy's mean network, input first."
-    return [(f"mean.{i}.weight", f"mean.{i}.bias") for i, layer in enumerate(policy.mean) if isinstance(layer, torch.nn.Linear)]
-
 def _layer_outputs(layers: list[tuple[torch.Tensor, torch.Tensor]], obs: torch.Tensor) -> list[torch.Tensor]:
     "`obs`, then each layer's output (tanh after every layer but the last, as `metacpo.policy.mlp` builds them)."
     outputs = [obs]
@@ -79,7 +74,7 @@ def sampled_fisher_metric(policy: GaussianPolicy, obs: torch.Tensor, theta: torc
                           damping: float = FISHER_DAMPING):
     "v -> (F(theta) + damping I) v, F the Hessian of the mean KL over `obs` at theta in closed form (see above); differentiable in theta with create_graph."
     params = unflatten_params(policy, theta if create_graph else theta.detach())
-    names = _linear_names(policy)
+    names = linear_names(policy)
     layers = [(params[w], params[b]) for w, b in names]
     outputs = _layer_outputs(layers, obs)
     slopes = [1 - h.pow(2) for h in outputs[1:-1]]             # tanh' of each hidden layer
@@ -149,8 +144,8 @@ def _check_segments(batch: Batch) -> None:
     if not batch.ends[-1] or not torch.equal(batch.next_obs[:-1][goes_on], batch.obs[1:][goes_on]):
         raise ValueError("batch.next_obs must equal the next row's obs wherever ends is False, and the last row must be an end")
 
-def critic_values(critic: ValueNet, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
-    "The critic's values at each step's observation and at its next one; within a segment the next is the next row's, so only the ends' next observations are evaluated (`_check_segments` holds)."
+def _critic_values(critic: ValueNet, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    "The critic's values at each step's observation and at its next one; within a segment the next is the next row's, so only the ends' next observations are evaluated (the batch must pass `_check_segments`, as `task_batch` checks)."
     with torch.no_grad():
         values = critic(batch.obs)
         next_values = values.roll(-1)
@@ -160,7 +155,7 @@ def critic_values(critic: ValueNet, batch: Batch) -> tuple[torch.Tensor, torch.T
 def _advantages_and_values(critic: ValueNet, batch: Batch, signal: torch.Tensor, gamma: float,
                            lam: float) -> tuple[torch.Tensor, torch.Tensor]:
     "GAE advantages of `signal` with the critic as it is, and its values at the batch's observations."
-    values, next_values = critic_values(critic, batch)
+    values, next_values = _critic_values(critic, batch)
     return gae(signal, values, next_values, batch.terminated, batch.ends, gamma, lam), values
 
 def task_batch(batch: Batch, reward_critic: ValueNet, cost_critic: ValueNet, gamma: float, lam: float,
